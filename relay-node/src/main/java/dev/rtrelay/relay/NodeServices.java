@@ -1,0 +1,15 @@
+package dev.rtrelay.relay;
+
+import dev.rtrelay.relay.auth.KeyAuthenticator;
+import dev.rtrelay.relay.auth.SessionLimiter;
+import dev.rtrelay.relay.config.RelayConfig;
+import dev.rtrelay.relay.routing.DeploymentRouter;
+import java.util.Optional;
+
+/** Node-wide state shared by every relay verticle instance (all thread-safe). */
+record NodeServices(
+    RelayConfig config,
+    KeyAuthenticator authenticator,
+    SessionLimiter limiter,
+    DeploymentRouter router,
+    Optional<String> simulatedBase) {}

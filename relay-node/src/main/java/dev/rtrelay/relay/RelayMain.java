@@ -1,0 +1,174 @@
+package dev.rtrelay.relay;
+
+import dev.rtrelay.relay.config.ConfigException;
+import dev.rtrelay.relay.config.ConfigLoader;
+import dev.rtrelay.relay.config.KeyDigest;
+import dev.rtrelay.relay.config.RelayConfig;
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Command line entry point of {@code relay-node.jar}. */
+@Command(name = "relay-node", mixinStandardHelpOptions = true, version = "rtrelay relay-node 0.1.0",
+    sortOptions = false, subcommands = RelayMain.HashKey.class,
+    description = {
+        "Realtime-AI relay: serves the OpenAI Realtime WebSocket API at /v1/realtime?model=<model_name> and relays",
+        "each session to a deployment from a LiteLLM-format config.yaml (openai/, azure/, xai/, simulated/).",
+        "Also: GET /v1/models, /health/liveliness, /health/readiness.",
+        "Exit codes: 0 after a clean shutdown, 2 for a configuration error, 1 when the node cannot start."})
+public final class RelayMain implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(RelayMain.class);
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "LiteLLM-format config.yaml. Without it an embedded development config is used: model "
+          + "'gpt-realtime' on the simulated provider (or OpenAI when OPENAI_API_KEY is set), bound to 127.0.0.1.")
+  Path config;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "4000",
+      description = "Port to listen on (default: ${DEFAULT-VALUE}, LiteLLM's default; 0 picks a free port).")
+  int port;
+
+  @Option(names = "--host", paramLabel = "HOST",
+      description = "Address to bind (default: 0.0.0.0 with --config, 127.0.0.1 with the embedded config).")
+  String host;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM",
+      description = "Serve wss:// with this PEM certificate chain (the official SDKs only open wss://).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "PEM private key (PKCS#8 or PKCS#1) for --tls-cert.")
+  Path tlsKey;
+
+  @Option(names = "--instances", paramLabel = "N",
+      description = "Relay verticle instances, one per event loop (default: number of CPU cores).")
+  Integer instances;
+
+  private final Function<String, String> env;
+  private Vertx vertx;
+  private RelayNode node;
+
+  RelayMain(Function<String, String> env) {
+    this.env = env;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System::getenv));
+  }
+
+  /** Parses and runs; returns the exit code instead of exiting so tests can drive it. */
+  static int run(String[] args, Function<String, String> env) {
+    RelayMain main = new RelayMain(env);
+    int code = new CommandLine(main).execute(args);
+    if (code == 0 && main.node != null) {
+      main.awaitShutdown();
+    }
+    return code;
+  }
+
+  @Override
+  public Integer call() {
+    RelayConfig relayConfig;
+    ServerOptions options;
+    try {
+      relayConfig = loadConfig();
+      options = serverOptions();
+    } catch (ConfigException e) {
+      LOG.error("configuration error: {}", e.getMessage());
+      return 2;
+    }
+    long started = System.nanoTime();
+    vertx = Vertx.vertx();
+    try {
+      node = RelayNode.start(vertx, relayConfig, options).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("relay failed to start on {}:{}: {}", options.host(), options.port(), e.getMessage());
+      vertx.close();
+      node = null;
+      return 1;
+    }
+    LOG.info("relay listening on {}://{}:{}/v1/realtime ({} instance(s), {} model(s), started in {} ms)",
+        options.tls() ? "wss" : "ws", options.host(), node.port(), options.instances(),
+        relayConfig.deployments().stream().map(d -> d.modelName()).distinct().count(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    return 0;
+  }
+
+  private RelayConfig loadConfig() {
+    ConfigLoader loader = new ConfigLoader(env);
+    if (config == null) {
+      LOG.info(DefaultConfig.describe(env));
+      return loader.parse(DefaultConfig.yaml(env), "embedded config");
+    }
+    return loader.load(config);
+  }
+
+  private ServerOptions serverOptions() {
+    if ((tlsCert == null) != (tlsKey == null)) {
+      throw new ConfigException("--tls-cert and --tls-key must be given together");
+    }
+    for (Path p : new Path[] {tlsCert, tlsKey}) {
+      if (p != null && !Files.isReadable(p)) {
+        throw new ConfigException(p + ": TLS file not found or not readable");
+      }
+    }
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("--port must be between 0 and 65535");
+    }
+    int n = instances == null ? Runtime.getRuntime().availableProcessors() : instances;
+    if (n < 1) {
+      throw new ConfigException("--instances must be at least 1");
+    }
+    String bind = host != null ? host : config == null ? "127.0.0.1" : "0.0.0.0";
+    return new ServerOptions(bind, port, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), n);
+  }
+
+  /** Blocks the main thread until SIGTERM/SIGINT, then closes sessions with 1001 and stops. */
+  private void awaitShutdown() {
+    Thread current = Thread.currentThread();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down");
+      try {
+        node.close().eventually(() -> vertx.close()).await(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+      }
+      current.interrupt();
+    }, "relay-shutdown"));
+    try {
+      new java.util.concurrent.CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** {@code relay-node hash-key}: prints the SHA-256 to put in {@code virtual_keys[].key_sha256}. */
+  @Command(name = "hash-key", mixinStandardHelpOptions = true,
+      description = {"Reads one key from standard input (so it stays out of shell history) and prints its SHA-256",
+          "for general_settings.virtual_keys[].key_sha256."})
+  static final class HashKey implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      String key = in.readLine();
+      if (key == null || key.isBlank()) {
+        System.err.println("hash-key: expected the key on standard input");
+        return 2;
+      }
+      System.out.println(HexFormat.of().formatHex(KeyDigest.sha256(key.trim())));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+package dev.rtrelay.relay;
+
+import dev.rtrelay.relay.config.RelaySettings;
+import dev.rtrelay.relay.http.HttpDispatcher;
+import dev.rtrelay.relay.http.ModelsEndpoint;
+import dev.rtrelay.relay.upstream.UpstreamConnector;
+import dev.rtrelay.relay.auth.ClientCredentials;
+import dev.rtrelay.relay.ws.RealtimeEndpoint;
+import dev.rtrelay.relay.ws.SessionRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One relay instance: an HTTP server for {@code /v1/realtime} and friends, and its own upstream WebSocket client, so
+ * a session's two sockets live on the same event loop and frames never hop threads.
+ */
+final class RelayVerticle extends VerticleBase {
+  private final NodeServices services;
+  private final ServerOptions serverOptions;
+  private final SessionRegistry registry = new SessionRegistry();
+  private HttpServer server;
+  private WebSocketClient upstreamClient;
+  private long pingTimer = -1;
+
+  RelayVerticle(NodeServices services, ServerOptions serverOptions) {
+    this.services = services;
+    this.serverOptions = serverOptions;
+  }
+
+  @Override
+  public Future<?> start() {
+    RelaySettings settings = services.config().relay();
+    upstreamClient = vertx.createWebSocketClient(upstreamClientOptions(settings));
+    UpstreamConnector connector = new UpstreamConnector(upstreamClient, services.router(), services.simulatedBase(),
+        (long) (settings.upstreamConnectTimeoutSeconds() * 1000));
+    RealtimeEndpoint realtime = new RealtimeEndpoint(services.authenticator(), services.limiter(), services.router(),
+        connector, settings, registry);
+    HttpDispatcher dispatcher = new HttpDispatcher(realtime,
+        new ModelsEndpoint(services.authenticator(), services.router()), services.router()::liveSessions);
+    if (settings.pingIntervalSeconds() > 0) {
+      pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(settings.pingIntervalSeconds()), id -> registry.pingAll());
+    }
+    server = vertx.createHttpServer(serverOptions(settings)).requestHandler(dispatcher);
+    // Vert.x shares one random port among instances only when asked for a negative port; 0 would give each its own.
+    int port = serverOptions.port() == 0 ? -1 : serverOptions.port();
+    return server.listen(port, serverOptions.host());
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (pingTimer >= 0) {
+      vertx.cancelTimer(pingTimer);
+    }
+    registry.closeAll("relay shutting down");
+    return server.close().eventually(() -> upstreamClient.close());
+  }
+
+  private HttpServerOptions serverOptions(RelaySettings settings) {
+    HttpServerOptions options = new HttpServerOptions()
+        .setMaxWebSocketFrameSize(settings.maxMessageBytes())
+        .setMaxWebSocketMessageSize(settings.maxMessageBytes())
+        // Netty then selects exactly "realtime" when offered and nothing otherwise; the key-bearing entry is never
+        // echoed. Offers without "realtime" are refused before this point.
+        .setWebSocketSubProtocols(List.of(ClientCredentials.REALTIME_SUBPROTOCOL))
+        .setPerMessageWebSocketCompressionSupported(settings.perMessageDeflate())
+        .setPerFrameWebSocketCompressionSupported(settings.perMessageDeflate())
+        .setTcpNoDelay(true);
+    if (settings.pingIntervalSeconds() > 0) {
+      // Pings go out every interval and peers answer with pongs, so three silent intervals mean a dead peer.
+      options.setReadIdleTimeout(settings.pingIntervalSeconds() * 3).setIdleTimeoutUnit(TimeUnit.SECONDS);
+    }
+    if (serverOptions.tls()) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(serverOptions.tlsCert().get().toString())
+          .setKeyPath(serverOptions.tlsKey().orElseThrow().toString()));
+    }
+    return options;
+  }
+
+  private static WebSocketClientOptions upstreamClientOptions(RelaySettings settings) {
+    WebSocketClientOptions options = new WebSocketClientOptions()
+        .setMaxFrameSize(settings.maxMessageBytes())
+        .setMaxMessageSize(settings.maxMessageBytes())
+        // The default (50 per host) would cap a node at 50 sessions per provider.
+        .setMaxConnections(1_000_000)
+        .setTcpNoDelay(true)
+        .setConnectTimeout((int) (settings.upstreamConnectTimeoutSeconds() * 1000));
+    if (settings.pingIntervalSeconds() > 0) {
+      options.setReadIdleTimeout(settings.pingIntervalSeconds() * 3).setIdleTimeoutUnit(TimeUnit.SECONDS);
+    }
+    return options;
+  }
+}

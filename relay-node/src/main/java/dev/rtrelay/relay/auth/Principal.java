@@ -1,0 +1,27 @@
+package dev.rtrelay.relay.auth;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who a session belongs to, as far as logs and limits need to know: never the key itself.
+ *
+ * @param id stable, loggable identity: the key alias, or {@code master}
+ * @param models aliases allowed; empty means all
+ */
+public record Principal(
+    String id,
+    Set<String> models,
+    Optional<Integer> maxParallelSessions,
+    Optional<String> teamId,
+    Map<String, String> metadata) {
+
+  public static Principal master() {
+    return new Principal("master", Set.of(), Optional.empty(), Optional.empty(), Map.of());
+  }
+
+  public boolean mayUse(String alias) {
+    return models.isEmpty() || models.contains(alias);
+  }
+}

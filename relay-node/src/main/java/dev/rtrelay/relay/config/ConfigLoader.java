@@ -1,0 +1,357 @@
+package dev.rtrelay.relay.config;
+
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Reads a LiteLLM-format {@code config.yaml} into a {@link RelayConfig}. Every problem is reported as one
+ * {@link ConfigException} whose message starts with the field path (e.g. {@code model_list[1].litellm_params.model}),
+ * so an operator can fix it without reading code. Environment lookups go through {@code env} so tests need no
+ * process environment.
+ */
+public final class ConfigLoader {
+  private static final String ENV_PREFIX = "os.environ/";
+
+  private final Function<String, String> env;
+  private final ObjectMapper yaml;
+
+  public ConfigLoader(Function<String, String> env) {
+    this.env = env;
+    this.yaml = new ObjectMapper(new YAMLFactory());
+    // LiteLLM silently keeps the last duplicate; a duplicated api_key or model_name is almost always a paste error.
+    this.yaml.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  }
+
+  public static ConfigLoader withSystemEnv() {
+    return new ConfigLoader(System::getenv);
+  }
+
+  public RelayConfig load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": file not found");
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read (" + e.getClass().getSimpleName() + ")");
+    }
+    return parse(text, file.toString());
+  }
+
+  public RelayConfig parse(String text, String sourceName) {
+    JsonNode root;
+    try {
+      root = yaml.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(sourceName + ": " + describeYamlError(e));
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      throw new ConfigException(sourceName + ": empty file; expected at least a model_list");
+    }
+    if (!root.isObject()) {
+      throw new ConfigException(sourceName + ": top level must be a mapping with model_list, general_settings, ...");
+    }
+    List<DeploymentConfig> deployments = deployments(root.path("model_list"));
+    JsonNode general = objectOrEmpty(root, "general_settings");
+    Optional<Secret> masterKey = optionalText(general, "master_key", "general_settings.master_key").map(Secret::new);
+    List<VirtualKeyConfig> keys = virtualKeys(general.path("virtual_keys"));
+    if (masterKey.isEmpty() && keys.isEmpty()) {
+      throw ConfigException.at("general_settings.master_key",
+          "no master_key and no virtual_keys: every client would be refused; set at least one");
+    }
+    return new RelayConfig(
+        deployments,
+        masterKey,
+        keys,
+        routerSettings(objectOrEmpty(root, "router_settings")),
+        relaySettings(objectOrEmpty(root, "relay_settings")),
+        loggedEventTypes(objectOrEmpty(root, "litellm_settings").path("logged_real_time_event_types")));
+  }
+
+  private static String describeYamlError(JsonProcessingException e) {
+    String message = e.getOriginalMessage();
+    if (e instanceof JsonParseException && message.startsWith("Duplicate field")) {
+      message = "duplicate key " + message.substring("Duplicate field ".length());
+    }
+    var location = e.getLocation();
+    return location == null ? message : "line " + location.getLineNr() + ": " + message;
+  }
+
+  private List<DeploymentConfig> deployments(JsonNode list) {
+    if (list.isMissingNode() || list.isNull()) {
+      throw ConfigException.at("model_list", "missing; declare at least one model");
+    }
+    if (!list.isArray() || list.isEmpty()) {
+      throw ConfigException.at("model_list", "must be a non-empty list of models");
+    }
+    List<DeploymentConfig> result = new ArrayList<>();
+    Set<String> ids = new LinkedHashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      String path = "model_list[" + i + "]";
+      JsonNode entry = list.get(i);
+      if (!entry.isObject()) {
+        throw ConfigException.at(path, "must be a mapping with model_name and litellm_params");
+      }
+      String alias = requiredText(entry, "model_name", path + ".model_name");
+      JsonNode params = entry.path("litellm_params");
+      if (!params.isObject()) {
+        throw ConfigException.at(path + ".litellm_params", "missing; it holds the provider model and key");
+      }
+      String paramsPath = path + ".litellm_params";
+      String model = requiredText(params, "model", paramsPath + ".model");
+      int slash = model.indexOf('/');
+      String prefix = slash < 0 ? "" : model.substring(0, slash);
+      Provider provider = Provider.byPrefix(prefix).orElseThrow(() -> ConfigException.at(paramsPath + ".model",
+          "unknown provider prefix in '" + model + "' (known: " + Provider.knownPrefixes() + ")"));
+      String providerModel = model.substring(slash + 1);
+      if (providerModel.isBlank()) {
+        throw ConfigException.at(paramsPath + ".model", "no model name after '" + prefix + "/'");
+      }
+      Optional<String> apiBase = optionalText(params, "api_base", paramsPath + ".api_base").map(b -> validBase(
+          b, paramsPath + ".api_base"));
+      if (provider == Provider.AZURE && apiBase.isEmpty()) {
+        throw ConfigException.at(paramsPath + ".api_base",
+            "required for azure/ (e.g. https://<resource>.openai.azure.com)");
+      }
+      Optional<Secret> key = optionalText(params, "api_key", paramsPath + ".api_key").map(Secret::new);
+      if (key.isEmpty() && provider.defaultKeyEnv().isPresent()) {
+        String fallback = provider.defaultKeyEnv().get();
+        key = Optional.ofNullable(env.apply(fallback)).filter(v -> !v.isBlank()).map(Secret::new);
+        if (key.isEmpty()) {
+          throw ConfigException.at(paramsPath + ".api_key",
+              "missing, and environment variable " + fallback + " is not set");
+        }
+      }
+      double weight = params.has("weight") ? number(params.get("weight"), paramsPath + ".weight") : 1.0;
+      if (weight <= 0) {
+        throw ConfigException.at(paramsPath + ".weight", "must be > 0");
+      }
+      String id = optionalText(entry.path("model_info"), "id", path + ".model_info.id").orElse(alias + "#" + i);
+      if (!ids.add(id)) {
+        throw ConfigException.at(path + ".model_info.id", "duplicate deployment id '" + id + "'");
+      }
+      result.add(new DeploymentConfig(id, alias, provider, providerModel, key, apiBase,
+          optionalText(params, "api_version", paramsPath + ".api_version"),
+          optionalText(params, "organization", paramsPath + ".organization"), weight));
+    }
+    return List.copyOf(result);
+  }
+
+  private static String validBase(String base, String path) {
+    String lower = base.toLowerCase();
+    if (!(lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("ws://")
+        || lower.startsWith("wss://"))) {
+      throw ConfigException.at(path, "must start with https://, wss://, http:// or ws://");
+    }
+    return base;
+  }
+
+  private List<VirtualKeyConfig> virtualKeys(JsonNode list) {
+    if (list.isMissingNode() || list.isNull()) {
+      return List.of();
+    }
+    if (!list.isArray()) {
+      throw ConfigException.at("general_settings.virtual_keys", "must be a list");
+    }
+    List<VirtualKeyConfig> result = new ArrayList<>();
+    Set<String> aliases = new LinkedHashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      String path = "general_settings.virtual_keys[" + i + "]";
+      JsonNode entry = list.get(i);
+      String alias = requiredText(entry, "key_alias", path + ".key_alias");
+      if (!aliases.add(alias)) {
+        throw ConfigException.at(path + ".key_alias", "duplicate key_alias '" + alias + "'");
+      }
+      byte[] digest;
+      if (entry.has("key_sha256") == entry.has("key")) {
+        throw ConfigException.at(path, "set exactly one of key_sha256 (hex SHA-256 of the key) or key");
+      } else if (entry.has("key_sha256")) {
+        String hex = requiredText(entry, "key_sha256", path + ".key_sha256");
+        try {
+          digest = HexFormat.of().parseHex(hex.toLowerCase());
+        } catch (IllegalArgumentException e) {
+          digest = new byte[0];
+        }
+        if (digest.length != 32) {
+          throw ConfigException.at(path + ".key_sha256", "must be 64 hex characters (SHA-256)");
+        }
+      } else {
+        digest = KeyDigest.sha256(requiredText(entry, "key", path + ".key"));
+      }
+      Set<String> models = new LinkedHashSet<>();
+      JsonNode modelsNode = entry.path("models");
+      if (!modelsNode.isMissingNode() && !modelsNode.isNull()) {
+        if (!modelsNode.isArray()) {
+          throw ConfigException.at(path + ".models", "must be a list of model_name aliases");
+        }
+        modelsNode.forEach(m -> models.add(m.asText()));
+      }
+      Optional<Integer> max = Optional.empty();
+      if (entry.hasNonNull("max_parallel_requests")) {
+        JsonNode n = entry.get("max_parallel_requests");
+        if (!n.canConvertToInt() || n.asInt() < 1) {
+          throw ConfigException.at(path + ".max_parallel_requests", "must be a positive whole number");
+        }
+        max = Optional.of(n.asInt());
+      }
+      Optional<Instant> expires = optionalText(entry, "expires", path + ".expires").map(s -> {
+        try {
+          return Instant.parse(s);
+        } catch (DateTimeParseException e) {
+          throw ConfigException.at(path + ".expires", "must be an ISO-8601 instant like 2027-01-01T00:00:00Z");
+        }
+      });
+      Map<String, String> metadata = new LinkedHashMap<>();
+      JsonNode meta = entry.path("metadata");
+      if (meta.isObject()) {
+        meta.fields().forEachRemaining(f -> metadata.put(f.getKey(), f.getValue().asText()));
+      }
+      result.add(new VirtualKeyConfig(alias, digest, Set.copyOf(models), max, expires,
+          optionalText(entry, "team_id", path + ".team_id"), Map.copyOf(metadata)));
+    }
+    return List.copyOf(result);
+  }
+
+  private RouterSettings routerSettings(JsonNode node) {
+    RouterSettings d = RouterSettings.defaults();
+    RoutingStrategy strategy = d.strategy();
+    if (node.hasNonNull("routing_strategy")) {
+      String name = node.get("routing_strategy").asText();
+      strategy = RoutingStrategy.byName(name).orElseThrow(() -> ConfigException.at("router_settings.routing_strategy",
+          "unsupported '" + name + "' (supported: simple-shuffle, least-busy)"));
+    }
+    int allowedFails = node.hasNonNull("allowed_fails")
+        ? (int) nonNegative(node.get("allowed_fails"), "router_settings.allowed_fails") : d.allowedFails();
+    double cooldown = node.hasNonNull("cooldown_time")
+        ? nonNegative(node.get("cooldown_time"), "router_settings.cooldown_time") : d.cooldownSeconds();
+    return new RouterSettings(strategy, allowedFails, cooldown);
+  }
+
+  private RelaySettings relaySettings(JsonNode node) {
+    RelaySettings d = RelaySettings.defaults();
+    int maxMessage = node.hasNonNull("max_message_bytes")
+        ? (int) nonNegative(node.get("max_message_bytes"), "relay_settings.max_message_bytes") : d.maxMessageBytes();
+    if (maxMessage < 65536) {
+      throw ConfigException.at("relay_settings.max_message_bytes", "must be at least 65536");
+    }
+    int ping = node.hasNonNull("ping_interval_seconds")
+        ? (int) nonNegative(node.get("ping_interval_seconds"), "relay_settings.ping_interval_seconds")
+        : d.pingIntervalSeconds();
+    boolean deflate = node.hasNonNull("per_message_deflate")
+        ? bool(node.get("per_message_deflate"), "relay_settings.per_message_deflate") : d.perMessageDeflate();
+    double connect = node.hasNonNull("upstream_connect_timeout_seconds")
+        ? nonNegative(node.get("upstream_connect_timeout_seconds"), "relay_settings.upstream_connect_timeout_seconds")
+        : d.upstreamConnectTimeoutSeconds();
+    int queue = node.hasNonNull("write_queue_max_bytes")
+        ? (int) nonNegative(node.get("write_queue_max_bytes"), "relay_settings.write_queue_max_bytes")
+        : d.writeQueueMaxBytes();
+    return new RelaySettings(maxMessage, ping, deflate, connect, queue);
+  }
+
+  private static LoggedEventTypes loggedEventTypes(JsonNode node) {
+    String path = "litellm_settings.logged_real_time_event_types";
+    if (node.isMissingNode() || node.isNull()) {
+      return LoggedEventTypes.DEFAULT;
+    }
+    if (node.isTextual() && node.asText().equals("*")) {
+      return new LoggedEventTypes(true, Set.of());
+    }
+    if (!node.isArray()) {
+      throw ConfigException.at(path, "must be \"*\" or a list of event types");
+    }
+    Set<String> types = new LinkedHashSet<>();
+    for (Iterator<JsonNode> it = node.elements(); it.hasNext(); ) {
+      JsonNode t = it.next();
+      if (!t.isTextual()) {
+        throw ConfigException.at(path, "entries must be event type strings");
+      }
+      if (t.asText().equals("*")) {
+        return new LoggedEventTypes(true, Set.of());
+      }
+      types.add(t.asText());
+    }
+    return new LoggedEventTypes(false, Set.copyOf(types));
+  }
+
+  private static JsonNode objectOrEmpty(JsonNode root, String field) {
+    JsonNode node = root.path(field);
+    if (node.isMissingNode() || node.isNull()) {
+      return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+    if (!node.isObject()) {
+      throw ConfigException.at(field, "must be a mapping");
+    }
+    return node;
+  }
+
+  private String requiredText(JsonNode node, String field, String path) {
+    return optionalText(node, field, path).orElseThrow(() -> ConfigException.at(path, "missing"));
+  }
+
+  /** Reads a scalar, resolving LiteLLM's {@code os.environ/NAME} indirection. */
+  private Optional<String> optionalText(JsonNode node, String field, String path) {
+    JsonNode value = node.path(field);
+    if (value.isMissingNode() || value.isNull()) {
+      return Optional.empty();
+    }
+    if (!value.isValueNode()) {
+      throw ConfigException.at(path, "must be a single value");
+    }
+    String text = value.asText().trim();
+    if (text.startsWith(ENV_PREFIX)) {
+      String name = text.substring(ENV_PREFIX.length());
+      String resolved = env.apply(name);
+      if (resolved == null || resolved.isBlank()) {
+        throw ConfigException.at(path, "environment variable " + name + " is not set");
+      }
+      text = resolved.trim();
+    }
+    if (text.isEmpty()) {
+      throw ConfigException.at(path, "is empty");
+    }
+    return Optional.of(text);
+  }
+
+  private static double number(JsonNode node, String path) {
+    if (!node.isNumber()) {
+      throw ConfigException.at(path, "must be a number");
+    }
+    return node.asDouble();
+  }
+
+  private static double nonNegative(JsonNode node, String path) {
+    double v = number(node, path);
+    if (v < 0) {
+      throw ConfigException.at(path, "must be >= 0");
+    }
+    return v;
+  }
+
+  private static boolean bool(JsonNode node, String path) {
+    if (!node.isBoolean()) {
+      throw ConfigException.at(path, "must be true or false");
+    }
+    return node.asBoolean();
+  }
+}

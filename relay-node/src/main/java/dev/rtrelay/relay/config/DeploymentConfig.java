@@ -1,0 +1,25 @@
+package dev.rtrelay.relay.config;
+
+import java.util.Optional;
+
+/**
+ * One {@code model_list} entry: a concrete upstream for the alias {@code modelName}.
+ *
+ * @param id stable identifier used in logs and errors ({@code model_info.id}, else {@code <alias>#<index>}); never a key
+ * @param providerModel the model after the provider prefix (for Azure: the deployment name)
+ * @param apiKey absent only for the simulated provider
+ * @param apiBase base URL; empty means the provider default (or the in-process simulator)
+ * @param apiVersion Azure preview API version; when present Azure uses the preview path
+ * @param organization optional OpenAI organization header value
+ * @param weight relative share for simple-shuffle routing
+ */
+public record DeploymentConfig(
+    String id,
+    String modelName,
+    Provider provider,
+    String providerModel,
+    Optional<Secret> apiKey,
+    Optional<String> apiBase,
+    Optional<String> apiVersion,
+    Optional<String> organization,
+    double weight) {}

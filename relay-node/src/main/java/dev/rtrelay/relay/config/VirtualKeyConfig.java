@@ -1,0 +1,25 @@
+package dev.rtrelay.relay.config;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A virtual key as declared in config. Only the SHA-256 of the key is kept, so a leaked config dump or heap view
+ * does not hand out working keys.
+ *
+ * @param alias human name, safe to log ({@code key_alias})
+ * @param sha256 digest of the key's UTF-8 bytes
+ * @param models aliases the key may use; empty means every alias
+ * @param maxParallelSessions concurrent sessions allowed on one node; empty means unlimited
+ * @param expires instant after which the key is refused
+ */
+public record VirtualKeyConfig(
+    String alias,
+    byte[] sha256,
+    Set<String> models,
+    Optional<Integer> maxParallelSessions,
+    Optional<Instant> expires,
+    Optional<String> teamId,
+    Map<String, String> metadata) {}

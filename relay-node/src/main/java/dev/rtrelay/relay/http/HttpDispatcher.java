@@ -1,0 +1,57 @@
+package dev.rtrelay.relay.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import java.util.function.IntSupplier;
+
+/**
+ * Routes the handful of paths the relay serves. A plain switch: the route set is tiny and fixed, and the realtime
+ * path must not pay for a general router.
+ */
+public final class HttpDispatcher implements Handler<HttpServerRequest> {
+  private final Handler<HttpServerRequest> realtime;
+  private final Handler<HttpServerRequest> models;
+  private final IntSupplier liveSessions;
+
+  public HttpDispatcher(Handler<HttpServerRequest> realtime, Handler<HttpServerRequest> models,
+      IntSupplier liveSessions) {
+    this.realtime = realtime;
+    this.models = models;
+    this.liveSessions = liveSessions;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    String path = request.path();
+    boolean get = request.method() == HttpMethod.GET;
+    switch (path) {
+      // LiteLLM serves realtime under all three prefixes; clients pick whichever their base URL implies.
+      case "/v1/realtime", "/realtime", "/openai/v1/realtime" -> {
+        if (get) {
+          realtime.handle(request);
+        } else {
+          methodNotAllowed(request);
+        }
+      }
+      case "/v1/models", "/models" -> {
+        if (get) {
+          models.handle(request);
+        } else {
+          methodNotAllowed(request);
+        }
+      }
+      case "/health/liveliness", "/health/liveness" ->
+          HttpErrors.respondJson(request, 200, new JsonObject().put("status", "alive"));
+      case "/health/readiness" -> HttpErrors.respondJson(request, 200,
+          new JsonObject().put("status", "ready").put("live_sessions", liveSessions.getAsInt()));
+      default -> HttpErrors.respond(request, RelayException.notFound("No route for " + request.method() + " " + path));
+    }
+  }
+
+  private static void methodNotAllowed(HttpServerRequest request) {
+    HttpErrors.respond(request, new RelayException(405, "invalid_request_error",
+        request.method() + " is not supported on " + request.path()));
+  }
+}

@@ -1,0 +1,137 @@
+package dev.rtrelay.relay.routing;
+
+import dev.rtrelay.relay.config.DeploymentConfig;
+import dev.rtrelay.relay.config.RouterSettings;
+import dev.rtrelay.relay.config.RoutingStrategy;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chooses the order in which a group's deployments are tried at connect time. Like LiteLLM's router, routing and
+ * failover happen only before the client is upgraded; a live session stays on its deployment.
+ */
+public final class DeploymentRouter {
+  private static final Logger LOG = LoggerFactory.getLogger(DeploymentRouter.class);
+
+  private final Map<String, ModelGroup> groups;
+  private final RouterSettings settings;
+  private final LongSupplier nanoClock;
+  private final RandomGenerator random;
+
+  public DeploymentRouter(List<DeploymentConfig> deployments, RouterSettings settings, LongSupplier nanoClock,
+      RandomGenerator random) {
+    Map<String, List<DeploymentState>> byAlias = new LinkedHashMap<>();
+    for (DeploymentConfig d : deployments) {
+      byAlias.computeIfAbsent(d.modelName(), a -> new ArrayList<>()).add(new DeploymentState(d));
+    }
+    Map<String, ModelGroup> built = new LinkedHashMap<>();
+    byAlias.forEach((alias, states) -> built.put(alias, new ModelGroup(alias, List.copyOf(states))));
+    this.groups = Map.copyOf(built);
+    this.settings = settings;
+    this.nanoClock = nanoClock;
+    this.random = random;
+  }
+
+  public static DeploymentRouter of(List<DeploymentConfig> deployments, RouterSettings settings) {
+    return new DeploymentRouter(deployments, settings, System::nanoTime, new Random());
+  }
+
+  public Optional<ModelGroup> group(String alias) {
+    return Optional.ofNullable(groups.get(alias));
+  }
+
+  public List<String> aliases() {
+    return groups.keySet().stream().sorted().toList();
+  }
+
+  /** Sessions currently open on this node, across every group. */
+  public int liveSessions() {
+    int total = 0;
+    for (ModelGroup g : groups.values()) {
+      for (DeploymentState d : g.deployments()) {
+        total += d.liveSessions();
+      }
+    }
+    return total;
+  }
+
+  /** Deployments to try, best first; cooled-down ones are left out. */
+  public List<DeploymentState> attemptOrder(ModelGroup group) {
+    long now = nanoClock.getAsLong();
+    List<DeploymentState> healthy = new ArrayList<>();
+    for (DeploymentState d : group.deployments()) {
+      if (!d.isCoolingDown(now)) {
+        healthy.add(d);
+      }
+    }
+    return settings.strategy() == RoutingStrategy.LEAST_BUSY ? leastBusy(healthy) : weightedShuffle(healthy);
+  }
+
+  /** Seconds until the first cooled-down deployment of the group is usable again (at least 1). */
+  public int secondsUntilAvailable(ModelGroup group) {
+    long now = nanoClock.getAsLong();
+    long min = group.deployments().stream().mapToLong(d -> d.cooldownRemainingNanos(now)).filter(n -> n > 0).min()
+        .orElse(0);
+    return (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(min + 999_999_999L));
+  }
+
+  public void recordFailure(DeploymentState deployment) {
+    long cooldownNanos = (long) (settings.cooldownSeconds() * 1e9);
+    if (deployment.recordFailure(settings.allowedFails(), cooldownNanos, nanoClock.getAsLong())) {
+      LOG.warn("deployment {} cooled down for {} s after {} consecutive failed handshakes",
+          deployment.config().id(), settings.cooldownSeconds(), Math.max(1, settings.allowedFails()));
+    }
+  }
+
+  public void recordSuccess(DeploymentState deployment) {
+    deployment.recordSuccess();
+  }
+
+  public void sessionStarted(DeploymentState deployment) {
+    deployment.sessionStarted();
+  }
+
+  public void sessionEnded(DeploymentState deployment) {
+    deployment.sessionEnded();
+  }
+
+  private List<DeploymentState> leastBusy(List<DeploymentState> candidates) {
+    // Shuffle first so equally busy deployments share load instead of the first one taking every tie.
+    List<DeploymentState> shuffled = weightedShuffle(candidates);
+    shuffled.sort(Comparator.comparingInt(DeploymentState::liveSessions));
+    return shuffled;
+  }
+
+  /** Weighted random order without replacement: the first pick honours {@code weight}, the rest are fallbacks. */
+  private List<DeploymentState> weightedShuffle(List<DeploymentState> candidates) {
+    List<DeploymentState> pool = new ArrayList<>(candidates);
+    List<DeploymentState> order = new ArrayList<>(pool.size());
+    while (!pool.isEmpty()) {
+      double total = 0;
+      for (DeploymentState d : pool) {
+        total += d.config().weight();
+      }
+      double pick = random.nextDouble() * total;
+      int chosen = pool.size() - 1;
+      for (int i = 0; i < pool.size(); i++) {
+        pick -= pool.get(i).config().weight();
+        if (pick < 0) {
+          chosen = i;
+          break;
+        }
+      }
+      order.add(pool.remove(chosen));
+    }
+    return order;
+  }
+}

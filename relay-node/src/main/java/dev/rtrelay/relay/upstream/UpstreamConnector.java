@@ -1,0 +1,116 @@
+package dev.rtrelay.relay.upstream;
+
+import dev.rtrelay.relay.http.RelayException;
+import dev.rtrelay.relay.routing.DeploymentRouter;
+import dev.rtrelay.relay.routing.DeploymentState;
+import dev.rtrelay.relay.routing.ModelGroup;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens the upstream socket for a model group with connect-time failover: deployments are tried in the router's
+ * order; a refused or failed handshake (connect error, timeout, 429, 5xx, or any other rejection) counts against the
+ * deployment and the next one is tried. Only when all fail is the client refused, before its upgrade.
+ */
+public final class UpstreamConnector {
+  private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnector.class);
+
+  private final WebSocketClient client;
+  private final DeploymentRouter router;
+  private final Optional<String> simulatedBase;
+  private final long connectTimeoutMillis;
+
+  public UpstreamConnector(WebSocketClient client, DeploymentRouter router, Optional<String> simulatedBase,
+      long connectTimeoutMillis) {
+    this.client = client;
+    this.router = router;
+    this.simulatedBase = simulatedBase;
+    this.connectTimeoutMillis = connectTimeoutMillis;
+  }
+
+  /** The returned socket is paused: the caller wires handlers, then resumes, so no upstream frame is lost. */
+  public Future<UpstreamConnection> connect(ModelGroup group, Optional<String> clientBeta, String sessionId) {
+    List<DeploymentState> order = router.attemptOrder(group);
+    if (order.isEmpty()) {
+      int retryAfter = router.secondsUntilAvailable(group);
+      return Future.failedFuture(new RelayException(503, "service_unavailable",
+          "All deployments of model '" + group.alias() + "' are cooling down after failures; retry in " + retryAfter
+              + " s", Optional.of(retryAfter)));
+    }
+    Promise<UpstreamConnection> result = Promise.promise();
+    attempt(group, order, 0, clientBeta, sessionId, new ArrayList<>(), result);
+    return result.future();
+  }
+
+  private void attempt(ModelGroup group, List<DeploymentState> order, int index, Optional<String> clientBeta,
+      String sessionId, List<Failure> failures, Promise<UpstreamConnection> result) {
+    if (index == order.size()) {
+      result.fail(allFailed(group, failures));
+      return;
+    }
+    DeploymentState deployment = order.get(index);
+    // Providers send session.created right after the handshake, often in the same TCP read, and Vert.x delivers it
+    // before the connect callback runs. A handler installed before connecting keeps those first frames (pausing
+    // before connecting would stall the handshake itself); the relay session replays them first.
+    ClientWebSocket socket = client.webSocket();
+    List<WebSocketFrame> early = new ArrayList<>(2);
+    socket.frameHandler(early::add);
+    socket.connect(UpstreamEndpoint.options(deployment.config(), simulatedBase, clientBeta, connectTimeoutMillis))
+        .onSuccess(connected -> {
+          // From here frames wait in Vert.x's queue (and then in TCP) until the session resumes the socket.
+          socket.pause();
+          router.recordSuccess(deployment);
+          result.complete(new UpstreamConnection(socket, deployment, early));
+        })
+        .onFailure(error -> {
+          Failure failure = Failure.of(deployment, error);
+          LOG.warn("session {}: upstream handshake to deployment {} failed: {}{}", sessionId,
+              deployment.config().id(), failure.describe(), index + 1 < order.size() ? "; trying next deployment" : "");
+          router.recordFailure(deployment);
+          failures.add(failure);
+          attempt(group, order, index + 1, clientBeta, sessionId, failures, result);
+        });
+  }
+
+  private static RelayException allFailed(ModelGroup group, List<Failure> failures) {
+    boolean allRateLimited = failures.stream().allMatch(f -> f.status == 429);
+    StringBuilder detail = new StringBuilder();
+    for (Failure f : failures) {
+      detail.append(detail.length() == 0 ? "" : "; ").append(f.deploymentId).append(": ").append(f.describe());
+    }
+    String message = (allRateLimited ? "Every deployment of model '" + group.alias() + "' is rate limited ("
+        : "No deployment of model '" + group.alias() + "' accepted the connection (") + detail + ")";
+    return allRateLimited ? new RelayException(429, "rate_limit_error", message)
+        : new RelayException(502, "upstream_error", message);
+  }
+
+  /** Why one deployment failed, described without URLs or headers (which may carry credentials). */
+  private record Failure(String deploymentId, int status, String reason) {
+    static Failure of(DeploymentState deployment, Throwable error) {
+      if (error instanceof UpgradeRejectedException rejected) {
+        return new Failure(deployment.config().id(), rejected.getStatus(), "HTTP " + rejected.getStatus());
+      }
+      String kind = error.getClass().getSimpleName();
+      String message = error.getMessage() == null ? "" : error.getMessage();
+      // Vert.x connect errors name host:port, which is safe; keep the message short and single-line.
+      message = message.replaceAll("[\\r\\n]+", " ");
+      if (message.length() > 160) {
+        message = message.substring(0, 160) + "...";
+      }
+      return new Failure(deployment.config().id(), 0, kind + (message.isEmpty() ? "" : " (" + message + ")"));
+    }
+
+    String describe() {
+      return reason;
+    }
+  }
+}

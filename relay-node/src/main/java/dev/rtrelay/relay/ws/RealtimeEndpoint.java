@@ -1,0 +1,138 @@
+package dev.rtrelay.relay.ws;
+
+import dev.rtrelay.relay.auth.ClientCredentials;
+import dev.rtrelay.relay.auth.KeyAuthenticator;
+import dev.rtrelay.relay.auth.Principal;
+import dev.rtrelay.relay.auth.SessionLimiter;
+import dev.rtrelay.relay.config.RelaySettings;
+import dev.rtrelay.relay.http.HttpErrors;
+import dev.rtrelay.relay.http.RelayException;
+import dev.rtrelay.relay.routing.DeploymentRouter;
+import dev.rtrelay.relay.routing.ModelGroup;
+import dev.rtrelay.relay.upstream.UpstreamConnection;
+import dev.rtrelay.relay.upstream.UpstreamConnector;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET /v1/realtime?model=ALIAS}: authenticates, routes and connects upstream <em>before</em> accepting the
+ * client's upgrade, so every refusal is a plain HTTP error with a JSON body that SDKs can surface (rather than an
+ * accept-then-close that clients report as a bare 1006/1008).
+ */
+public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(RealtimeEndpoint.class);
+
+  private final KeyAuthenticator authenticator;
+  private final SessionLimiter limiter;
+  private final DeploymentRouter router;
+  private final UpstreamConnector connector;
+  private final RelaySettings settings;
+  private final SessionRegistry registry;
+
+  public RealtimeEndpoint(KeyAuthenticator authenticator, SessionLimiter limiter, DeploymentRouter router,
+      UpstreamConnector connector, RelaySettings settings, SessionRegistry registry) {
+    this.authenticator = authenticator;
+    this.limiter = limiter;
+    this.router = router;
+    this.connector = connector;
+    this.settings = settings;
+    this.registry = registry;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    if (!request.canUpgradeToWebSocket()) {
+      request.response().putHeader(HttpHeaders.UPGRADE, "websocket");
+      HttpErrors.respond(request, new RelayException(426, "invalid_request_error",
+          "/v1/realtime is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket)"));
+      return;
+    }
+    // Paused now, synchronously: the upgrade happens after asynchronous work, and toWebSocket() fails on a request
+    // whose (empty) body was already consumed.
+    request.pause();
+    String sessionId = "rs_" + UUID.randomUUID().toString().replace("-", "");
+    Admission admission;
+    try {
+      admission = admit(request);
+    } catch (RelayException e) {
+      LOG.info("session {}: refused with {} ({})", sessionId, e.status(), e.getMessage());
+      HttpErrors.respond(request, e);
+      return;
+    }
+    Optional<String> beta = Optional.ofNullable(request.getHeader("openai-beta"));
+    connector.connect(admission.group(), beta, sessionId).onComplete(ar -> {
+      if (ar.failed()) {
+        admission.lease().release();
+        RelayException error = ar.cause() instanceof RelayException r ? r
+            : new RelayException(502, "upstream_error", "Upstream connection failed");
+        LOG.info("session {}: refused with {} ({})", sessionId, error.status(), error.getMessage());
+        HttpErrors.respond(request, error);
+        return;
+      }
+      upgrade(request, sessionId, admission, ar.result());
+    });
+  }
+
+  private Admission admit(HttpServerRequest request) {
+    ClientCredentials credentials = ClientCredentials.from(request.headers());
+    credentials.requireRealtimeSubprotocolIfAnyOffered();
+    Principal principal = authenticator.authenticate(credentials.key());
+    String alias = request.getParam("model");
+    if (alias == null || alias.isBlank()) {
+      throw RelayException.badRequest("Missing query parameter 'model': connect to /v1/realtime?model=<model_name>");
+    }
+    ModelGroup group = router.group(alias).orElseThrow(() -> RelayException.notFound(
+        "Model '" + alias + "' is not configured on this relay; GET /v1/models lists the models your key may use"));
+    if (!principal.mayUse(alias)) {
+      throw RelayException.forbidden("Key '" + principal.id() + "' is not allowed to use model '" + alias + "'");
+    }
+    return new Admission(principal, group, limiter.acquire(principal));
+  }
+
+  private void upgrade(HttpServerRequest request, String sessionId, Admission admission, UpstreamConnection upstream) {
+    router.sessionStarted(upstream.deployment());
+    Runnable release = () -> {
+      router.sessionEnded(upstream.deployment());
+      admission.lease().release();
+    };
+    SessionContext context = new SessionContext(sessionId, admission.group().alias(), admission.principal(),
+        upstream.deployment().config().id());
+    try {
+      request.toWebSocket()
+          .onSuccess(client -> bind(client, upstream, context, release))
+          .onFailure(error -> abandon(context, upstream, release, error));
+    } catch (RuntimeException e) {
+      // toWebSocket() throws rather than failing its Future when the connection is already gone.
+      abandon(context, upstream, release, e);
+    }
+  }
+
+  private void bind(ServerWebSocket client, UpstreamConnection upstream, SessionContext context, Runnable release) {
+    RelaySession[] holder = new RelaySession[1];
+    RelaySession session = new RelaySession(context, client, upstream.socket(), settings.maxMessageBytes(), () -> {
+      registry.remove(holder[0]);
+      release.run();
+    });
+    holder[0] = session;
+    registry.add(session);
+    LOG.info("session {} open: key '{}', model '{}', deployment {}", context.sessionId(), context.principal().id(),
+        context.modelAlias(), context.deploymentId());
+    session.start(settings.writeQueueMaxBytes(), upstream.earlyFrames());
+  }
+
+  private static void abandon(SessionContext context, UpstreamConnection upstream, Runnable release, Throwable error) {
+    LOG.info("session {}: client went away during the upgrade ({})", context.sessionId(), error.toString());
+    if (!upstream.socket().isClosed()) {
+      upstream.socket().close(CloseCodes.GOING_AWAY, "client went away");
+    }
+    release.run();
+  }
+
+  private record Admission(Principal principal, ModelGroup group, SessionLimiter.Lease lease) {}
+}

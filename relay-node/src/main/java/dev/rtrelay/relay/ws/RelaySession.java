@@ -1,0 +1,121 @@
+package dev.rtrelay.relay.ws;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketBase;
+import io.vertx.core.http.WebSocketFrame;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client socket bound to one upstream socket. Frames flow both ways through {@link FramePump}s; whichever side
+ * closes first has its close code and reason propagated to the other; {@code onEnd} runs exactly once.
+ */
+public final class RelaySession {
+  private static final Logger LOG = LoggerFactory.getLogger(RelaySession.class);
+  private static final Buffer PING_PAYLOAD = Buffer.buffer("rtrelay");
+
+  private final SessionContext context;
+  private final ServerWebSocket client;
+  private final WebSocket upstream;
+  private final FramePump clientToUpstream;
+  private final FramePump upstreamToClient;
+  private final Runnable onEnd;
+  private final long startedNanos = System.nanoTime();
+  private boolean ended;
+
+  RelaySession(SessionContext context, ServerWebSocket client, WebSocket upstream, int maxMessageBytes,
+      Runnable onEnd) {
+    this.context = context;
+    this.client = client;
+    this.upstream = upstream;
+    this.onEnd = onEnd;
+    this.clientToUpstream = new FramePump(client, upstream, maxMessageBytes, () -> tooBig(Direction.CLIENT_TO_UPSTREAM));
+    this.upstreamToClient = new FramePump(upstream, client, maxMessageBytes, () -> tooBig(Direction.UPSTREAM_TO_CLIENT));
+  }
+
+  /** Wires both directions, then lets the paused upstream flow (its first events may already be queued). */
+  void start(int writeQueueMaxBytes, List<WebSocketFrame> earlyUpstreamFrames) {
+    client.setWriteQueueMaxSize(writeQueueMaxBytes);
+    upstream.setWriteQueueMaxSize(writeQueueMaxBytes);
+    client.closeHandler(v -> onClientClosed());
+    upstream.closeHandler(v -> onUpstreamClosed());
+    client.exceptionHandler(e -> LOG.debug("session {}: client socket error: {}", context.sessionId(), e.toString()));
+    upstream.exceptionHandler(e -> LOG.debug("session {}: upstream socket error: {}", context.sessionId(),
+        e.toString()));
+    clientToUpstream.start(List.of());
+    upstreamToClient.start(earlyUpstreamFrames);
+    upstream.resume();
+    client.resume();
+    // A side that closed while the other was still being upgraded fires no close handler: catch it up now.
+    if (upstream.isClosed()) {
+      onUpstreamClosed();
+    } else if (client.isClosed()) {
+      onClientClosed();
+    }
+  }
+
+  /** Keeps idle load balancers and NATs from cutting quiet sessions; peers answer with pongs automatically. */
+  void ping() {
+    pingIfOpen(client);
+    pingIfOpen(upstream);
+  }
+
+  public SessionContext context() {
+    return context;
+  }
+
+  private static void pingIfOpen(WebSocketBase socket) {
+    if (!socket.isClosed()) {
+      socket.writePing(PING_PAYLOAD);
+    }
+  }
+
+  private void onClientClosed() {
+    Short code = client.closeStatusCode();
+    if (!upstream.isClosed()) {
+      upstream.close(CloseCodes.towardUpstream(code), CloseCodes.reason(client.closeReason()));
+    }
+    end("client", code, client.closeReason());
+  }
+
+  private void onUpstreamClosed() {
+    Short code = upstream.closeStatusCode();
+    if (!client.isClosed()) {
+      String reason = code == null || code == 1006 ? "upstream connection lost" : upstream.closeReason();
+      client.close(CloseCodes.towardClient(code), CloseCodes.reason(reason));
+    }
+    end("upstream", code, upstream.closeReason());
+  }
+
+  private void tooBig(Direction direction) {
+    LOG.warn("session {}: {} message exceeds the configured maximum; closing with 1009", context.sessionId(),
+        direction.label());
+    close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
+  }
+
+  /** Closes both sides with the same code; the close handlers then end the session. */
+  void close(short code, String reason) {
+    if (!client.isClosed()) {
+      client.close(code, reason);
+    }
+    if (!upstream.isClosed()) {
+      upstream.close(code, reason);
+    }
+  }
+
+  private void end(String closedBy, Short code, String reason) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    long millis = (System.nanoTime() - startedNanos) / 1_000_000;
+    LOG.info("session {} closed by {} (code {}{}) after {} ms; client->upstream {} frames/{} bytes, "
+            + "upstream->client {} frames/{} bytes", context.sessionId(), closedBy, code,
+        reason == null || reason.isEmpty() ? "" : ", reason '" + reason + "'", millis, clientToUpstream.frames(),
+        clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes());
+    onEnd.run();
+  }
+}

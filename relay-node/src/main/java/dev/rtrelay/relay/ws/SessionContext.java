@@ -1,0 +1,6 @@
+package dev.rtrelay.relay.ws;
+
+import dev.rtrelay.relay.auth.Principal;
+
+/** What is known about a session once it is routed: all loggable, nothing secret. */
+public record SessionContext(String sessionId, String modelAlias, Principal principal, String deploymentId) {}

@@ -1,0 +1,88 @@
+package dev.rtrelay.relay.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.rtrelay.relay.support.FakeUpstream;
+import dev.rtrelay.relay.support.RelayFixture;
+import dev.rtrelay.relay.support.TestConfigs;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The plain HTTP routes: model list per key, health probes, and JSON errors for anything else. */
+@ExtendWith(VertxExtension.class)
+class HttpRoutesTest {
+  private RelayFixture relay;
+  private HttpClient http;
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    FakeUpstream upstream = FakeUpstream.echo(vertx).await(10, TimeUnit.SECONDS);
+    relay = RelayFixture.start(vertx, TestConfigs.echo(upstream.baseUrl())).await(10, TimeUnit.SECONDS);
+    http = vertx.createHttpClient();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    http.close().await(5, TimeUnit.SECONDS);
+    relay.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private record Reply(int status, Buffer body) {
+    JsonObject json() {
+      return new JsonObject(body);
+    }
+  }
+
+  private Reply get(String uri, String apiKey) throws Exception {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
+        .setPort(relay.port()).setURI(uri);
+    if (apiKey != null) {
+      options.addHeader("Authorization", "Bearer " + apiKey);
+    }
+    return http.request(options).compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b)))
+        .await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void modelsListsOnlyTheAliasesTheKeyMayUse() throws Exception {
+    JsonArray restricted = get("/v1/models", TestConfigs.TEAM_KEY).json().getJsonArray("data");
+    assertEquals(1, restricted.size());
+    assertEquals("echo", restricted.getJsonObject(0).getString("id"));
+    JsonObject all = get("/v1/models", RelayFixture.MASTER_KEY).json();
+    assertEquals("list", all.getString("object"));
+    assertEquals(2, all.getJsonArray("data").size());
+  }
+
+  @Test
+  void modelsWithoutKeyIs401() throws Exception {
+    assertEquals(401, get("/v1/models", null).status());
+  }
+
+  @Test
+  void healthProbesAnswerWithoutAuth() throws Exception {
+    assertEquals(200, get("/health/liveliness", null).status());
+    Reply ready = get("/health/readiness", null);
+    assertEquals(200, ready.status());
+    assertEquals("ready", ready.json().getString("status"));
+  }
+
+  @Test
+  void plainGetOnRealtimeIs426AndUnknownPathIs404() throws Exception {
+    assertEquals(426, get("/v1/realtime?model=echo", RelayFixture.MASTER_KEY).status());
+    Reply missing = get("/nope", null);
+    assertEquals(404, missing.status());
+    assertEquals("not_found_error", missing.json().getJsonObject("error").getString("type"));
+  }
+}
