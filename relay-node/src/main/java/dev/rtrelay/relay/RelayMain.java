@@ -141,7 +141,9 @@ public final class RelayMain implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("shutting down");
       try {
-        node.close().eventually(() -> vertx.close()).await(10, TimeUnit.SECONDS);
+        // Sequential from this (non-Vert.x) thread: closing Vert.x from one of its own event loops races its shutdown.
+        node.close().await(10, TimeUnit.SECONDS);
+        vertx.close().await(10, TimeUnit.SECONDS);
       } catch (Exception e) {
         LOG.warn("shutdown did not complete cleanly: {}", e.toString());
       }

@@ -47,9 +47,9 @@ class LogSecrecyTest {
           .await(10, TimeUnit.SECONDS);
       relay.expectRejection(relay.options("echo").addHeader("api-key", TestConfigs.EXPIRED_KEY))
           .await(10, TimeUnit.SECONDS);
-      RecordingClient client = new RecordingClient(relay.connect(relay.options("echo")
+      RecordingClient client = relay.record(relay.options("echo")
           .setSubProtocols(List.of("realtime", "openai-insecure-api-key." + TestConfigs.TEAM_KEY)))
-          .await(10, TimeUnit.SECONDS));
+          .await(10, TimeUnit.SECONDS);
       client.socket().writeTextMessage("close:4000:bye");
       client.awaitClose();
       relay.close().await(10, TimeUnit.SECONDS);

@@ -34,7 +34,7 @@ class SimulatedThroughRelayTest {
     if (beta) {
       options.addHeader("OpenAI-Beta", "realtime=v1");
     }
-    return new RecordingClient(relay.connect(options).await(10, TimeUnit.SECONDS));
+    return relay.record(options).await(10, TimeUnit.SECONDS);
   }
 
   @Test

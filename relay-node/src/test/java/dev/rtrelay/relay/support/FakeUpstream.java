@@ -25,6 +25,9 @@ public final class FakeUpstream {
   private final AtomicInteger accepted = new AtomicInteger();
   private final Promise<Short> firstCloseCode = Promise.promise();
   private final Promise<String> firstCloseReason = Promise.promise();
+  private final java.util.concurrent.atomic.AtomicLong floodWritten = new java.util.concurrent.atomic.AtomicLong();
+  private volatile boolean stalled;
+  private final List<ServerWebSocket> sockets = new CopyOnWriteArrayList<>();
 
   private FakeUpstream(Vertx vertx, int rejectStatus) {
     this.rejectStatus = rejectStatus;
@@ -57,10 +60,19 @@ public final class FakeUpstream {
 
   private void serve(ServerWebSocket ws) {
     accepted.incrementAndGet();
+    sockets.add(ws);
+    if (stalled) {
+      ws.pause();
+    }
     ws.frameHandler(frame -> {
       if (frame.isText() && frame.isFinal() && frame.textData().startsWith("close:")) {
         String[] parts = frame.textData().split(":", 3);
         ws.close(Short.parseShort(parts[1]), parts[2]);
+        return;
+      }
+      if (frame.isText() && frame.isFinal() && frame.textData().startsWith("flood:")) {
+        String[] parts = frame.textData().split(":");
+        flood(ws, 0, Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), 0);
         return;
       }
       if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
@@ -71,6 +83,40 @@ public final class FakeUpstream {
       firstCloseCode.tryComplete(ws.closeStatusCode());
       firstCloseReason.tryComplete(ws.closeReason());
     });
+  }
+
+  /**
+   * Writes {@code count} binary frames of {@code size} bytes, each starting with its sequence number, as fast as this
+   * socket's write queue drains; {@link #floodWritten()} tells how far it got.
+   */
+  private void flood(ServerWebSocket ws, int next, int count, int size, long written) {
+    int i = next;
+    while (i < count && !ws.isClosed()) {
+      io.vertx.core.buffer.Buffer frame = io.vertx.core.buffer.Buffer.buffer(new byte[size]);
+      frame.setInt(0, i);
+      ws.writeBinaryMessage(frame);
+      i++;
+      floodWritten.addAndGet(size);
+      if (ws.writeQueueFull()) {
+        int resumeAt = i;
+        ws.drainHandler(v -> flood(ws, resumeAt, count, size, 0));
+        return;
+      }
+    }
+  }
+
+  /** New sockets stop reading until {@link #unstall()}. */
+  public void stall() {
+    stalled = true;
+  }
+
+  public void unstall() {
+    stalled = false;
+    sockets.forEach(ServerWebSocket::resume);
+  }
+
+  public long floodWritten() {
+    return floodWritten.get();
   }
 
   public String baseUrl() {

@@ -3,7 +3,10 @@ package dev.rtrelay.relay.support;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -28,15 +31,24 @@ public final class RecordingClient {
   /** The close frame the client received. */
   public record Close(Short code, String reason) {}
 
-  private final WebSocket socket;
+  private final ClientWebSocket socket;
   private final BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
   private final Promise<Close> closed = Promise.promise();
 
-  public RecordingClient(WebSocket socket) {
+  private RecordingClient(ClientWebSocket socket) {
     this.socket = socket;
     socket.textMessageHandler(t -> messages.add(new Message(t, null)));
     socket.binaryMessageHandler(b -> messages.add(new Message(null, b)));
     socket.closeHandler(v -> closed.tryComplete(new Close(socket.closeStatusCode(), socket.closeReason())));
+  }
+
+  /**
+   * Handlers are attached before connecting: a server may send its first event in the same TCP read as the handshake
+   * response, and a handler attached after the connect future completes would miss it.
+   */
+  public static Future<RecordingClient> connect(WebSocketClient client, WebSocketConnectOptions options) {
+    RecordingClient recorder = new RecordingClient(client.webSocket());
+    return recorder.socket.connect(options).map(ws -> recorder);
   }
 
   public WebSocket socket() {

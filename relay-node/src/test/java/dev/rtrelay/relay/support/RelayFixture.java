@@ -64,6 +64,16 @@ public final class RelayFixture {
     return connect(options(model).addHeader("Authorization", "Bearer " + MASTER_KEY));
   }
 
+  /** Connects with handlers recording from the first frame on. */
+  public Future<RecordingClient> record(WebSocketConnectOptions options) {
+    return RecordingClient.connect(client, options);
+  }
+
+  /** Records a session opened with the master key as a Bearer header. */
+  public Future<RecordingClient> record(String model) {
+    return record(options(model).addHeader("Authorization", "Bearer " + MASTER_KEY));
+  }
+
   /** The refusal's status and JSON body; fails if the upgrade unexpectedly succeeded. */
   public Future<Rejection> expectRejection(WebSocketConnectOptions options) {
     return client.connect(options).transform(ar -> {

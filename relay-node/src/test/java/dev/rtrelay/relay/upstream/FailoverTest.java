@@ -56,7 +56,7 @@ class FailoverTest {
     FakeUpstream healthy = FakeUpstream.echo(vertx).await(10, TimeUnit.SECONDS);
     relay = RelayFixture.start(vertx, config(deployment("broken", broken.baseUrl(), 1e9)
         + deployment("healthy", healthy.baseUrl(), 1), "")).await(10, TimeUnit.SECONDS);
-    RecordingClient client = new RecordingClient(relay.connect("voice").await(10, TimeUnit.SECONDS));
+    RecordingClient client = relay.record("voice").await(10, TimeUnit.SECONDS);
     client.socket().writeTextMessage("{\"type\":\"ping\"}");
     assertEquals("{\"type\":\"ping\"}", client.next().text());
     assertEquals(1, broken.handshakes().size());

@@ -37,7 +37,7 @@ class CloseAndLimitTest {
   @Test
   void clientCloseCodeAndReasonReachTheUpstream(Vertx vertx) throws Exception {
     FakeUpstream upstream = startWith(vertx, "  max_message_bytes: 33554432\n");
-    RecordingClient client = new RecordingClient(relay.connect("echo").await(10, TimeUnit.SECONDS));
+    RecordingClient client = relay.record("echo").await(10, TimeUnit.SECONDS);
     client.socket().close((short) 4001, "client done");
     assertEquals((short) 4001, upstream.firstCloseCode().await(10, TimeUnit.SECONDS));
     assertEquals("client done", upstream.firstCloseReason().await(10, TimeUnit.SECONDS));
@@ -46,7 +46,7 @@ class CloseAndLimitTest {
   @Test
   void upstreamCloseCodeAndReasonReachTheClient(Vertx vertx) throws Exception {
     startWith(vertx, "  max_message_bytes: 33554432\n");
-    RecordingClient client = new RecordingClient(relay.connect("echo").await(10, TimeUnit.SECONDS));
+    RecordingClient client = relay.record("echo").await(10, TimeUnit.SECONDS);
     client.socket().writeTextMessage("close:4002:upstream says bye");
     RecordingClient.Close close = client.awaitClose();
     assertEquals((short) 4002, close.code());
@@ -56,7 +56,7 @@ class CloseAndLimitTest {
   @Test
   void normalCloseIsPropagatedAsNormal(Vertx vertx) throws Exception {
     FakeUpstream upstream = startWith(vertx, "  max_message_bytes: 33554432\n");
-    RecordingClient client = new RecordingClient(relay.connect("echo").await(10, TimeUnit.SECONDS));
+    RecordingClient client = relay.record("echo").await(10, TimeUnit.SECONDS);
     client.socket().close();
     assertEquals((short) 1000, upstream.firstCloseCode().await(10, TimeUnit.SECONDS));
   }
@@ -64,7 +64,7 @@ class CloseAndLimitTest {
   @Test
   void messageOverTheLimitClosesBothSidesWith1009(Vertx vertx) throws Exception {
     FakeUpstream upstream = startWith(vertx, "  max_message_bytes: 65536\n");
-    RecordingClient client = new RecordingClient(relay.connect("echo").await(10, TimeUnit.SECONDS));
+    RecordingClient client = relay.record("echo").await(10, TimeUnit.SECONDS);
     // Fragments each below the frame limit, together above the message limit: the case Vert.x does not catch alone.
     Buffer chunk = Buffer.buffer(new byte[40_000]);
     client.socket().writeFrame(WebSocketFrame.binaryFrame(chunk, false));

@@ -34,7 +34,7 @@ class FrameRelayTest {
   void start(Vertx vertx) throws Exception {
     FakeUpstream upstream = FakeUpstream.echo(vertx).await(10, TimeUnit.SECONDS);
     relay = RelayFixture.start(vertx, TestConfigs.echo(upstream.baseUrl())).await(10, TimeUnit.SECONDS);
-    client = new RecordingClient(relay.connect("echo").await(10, TimeUnit.SECONDS));
+    client = relay.record("echo").await(10, TimeUnit.SECONDS);
   }
 
   @AfterEach
