@@ -1,14 +1,112 @@
 package dev.rtrelay.logger;
 
-/**
- * Placeholder entry point: the logger node (event bus to Kafka) is built by the event-log issue. It exits non-zero so
- * nobody mistakes it for a working logger in a deployment.
- */
-public final class LoggerMain {
-  private LoggerMain() {}
+import dev.rtrelay.cluster.ClusterOptions;
+import dev.rtrelay.cluster.ClusteredVertx;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Command line entry point of {@code logger-node.jar}. */
+@Command(name = "logger-node", mixinStandardHelpOptions = true, version = "rtrelay logger-node 0.1.0",
+    sortOptions = false, subcommands = TailCommand.class,
+    description = {
+        "Joins the relay cluster, consumes realtime session events published by relay nodes, and writes them to one",
+        "Kafka topic keyed by session id (JSON values, idempotent producer, lz4). While Kafka is unreachable it keeps",
+        "up to --max-buffered-events / --max-buffered-bytes and drops the oldest beyond that (counted).",
+        "Exit codes: 0 after a clean shutdown, 2 for bad options, 1 when the node cannot start."})
+public final class LoggerMain implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(LoggerMain.class);
+
+  @Option(names = "--cluster", description = "Join the Vert.x cluster (required: relays reach loggers through it).")
+  boolean cluster;
+
+  @Option(names = "--cluster-config", paramLabel = "XML",
+      description = "Hazelcast config (default: the bundled copy of config/cluster.xml, TCP-IP on 127.0.0.1).")
+  Path clusterConfig;
+
+  @Option(names = "--cluster-host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+      description = "Event-bus address advertised to the cluster (default: ${DEFAULT-VALUE}; the pod IP in k8s).")
+  String clusterHost;
+
+  @Option(names = "--kafka", paramLabel = "HOST:PORT", required = true, description = "Kafka bootstrap servers.")
+  String kafka;
+
+  @Option(names = "--topic", paramLabel = "NAME", defaultValue = "realtime-events",
+      description = "Topic to write to (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(names = "--max-buffered-events", paramLabel = "N", defaultValue = "200000",
+      description = "Events held while Kafka is unreachable (default: ${DEFAULT-VALUE}).")
+  int maxBufferedEvents;
+
+  @Option(names = "--max-buffered-bytes", paramLabel = "BYTES", defaultValue = "268435456",
+      description = "Bytes held while Kafka is unreachable (default: ${DEFAULT-VALUE}).")
+  long maxBufferedBytes;
+
+  private Vertx vertx;
+  private LoggerNode node;
 
   public static void main(String[] args) {
-    System.err.println("logger-node is not implemented yet: session events are not exported in this version.");
-    System.exit(1);
+    LoggerMain main = new LoggerMain();
+    int code = new CommandLine(main).execute(args);
+    if (code == 0 && main.node != null) {
+      main.awaitShutdown();
+    }
+    System.exit(code);
+  }
+
+  @Override
+  public Integer call() {
+    if (!cluster) {
+      LOG.error("--cluster is required: relay nodes reach logger nodes through the cluster's event bus "
+          + "(a relay can also run its own logger: relay-node --kafka HOST:PORT)");
+      return 2;
+    }
+    if (maxBufferedEvents < 1 || maxBufferedBytes < 1) {
+      LOG.error("--max-buffered-events and --max-buffered-bytes must be positive");
+      return 2;
+    }
+    LoggerSettings settings = new LoggerSettings(kafka, topic, maxBufferedEvents, maxBufferedBytes,
+        LoggerSettings.defaults(kafka).maxInFlight());
+    try {
+      vertx = ClusteredVertx.start(new ClusterOptions(Optional.ofNullable(clusterConfig), clusterHost,
+          Optional.empty())).await(120, TimeUnit.SECONDS);
+      node = LoggerNode.start(vertx, settings).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("logger failed to start: {}", e.getMessage());
+      if (vertx != null) {
+        vertx.close();
+      }
+      return 1;
+    }
+    LOG.info("logger joined the cluster; writing session events to Kafka {} topic '{}'", kafka, topic);
+    return 0;
+  }
+
+  private void awaitShutdown() {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("shutting down: flushing buffered events");
+      try {
+        node.close().await(15, TimeUnit.SECONDS);
+        vertx.close().await(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+      }
+      stopped.countDown();
+    }, "logger-shutdown"));
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -3,6 +3,8 @@ package dev.rtrelay.relay;
 import dev.rtrelay.relay.auth.KeyAuthenticator;
 import dev.rtrelay.relay.auth.SessionLimiter;
 import dev.rtrelay.relay.config.RelayConfig;
+import dev.rtrelay.relay.events.EventLogSettings;
+import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import java.util.Optional;
 
@@ -12,4 +14,8 @@ record NodeServices(
     KeyAuthenticator authenticator,
     SessionLimiter limiter,
     DeploymentRouter router,
-    Optional<String> simulatedBase) {}
+    Optional<String> simulatedBase,
+    String nodeId,
+    boolean publishEvents,
+    EventLogSettings eventLog,
+    EventStats eventStats) {}

@@ -1,5 +1,9 @@
 package dev.rtrelay.relay;
 
+import dev.rtrelay.cluster.ClusterOptions;
+import dev.rtrelay.cluster.ClusteredVertx;
+import dev.rtrelay.logger.LoggerNode;
+import dev.rtrelay.logger.LoggerSettings;
 import dev.rtrelay.relay.config.ConfigException;
 import dev.rtrelay.relay.config.ConfigLoader;
 import dev.rtrelay.relay.config.KeyDigest;
@@ -56,9 +60,30 @@ public final class RelayMain implements Callable<Integer> {
       description = "Relay verticle instances, one per event loop (default: number of CPU cores).")
   Integer instances;
 
+  @Option(names = "--cluster",
+      description = "Join the Vert.x cluster (Hazelcast) and send session events to the cluster's logger nodes.")
+  boolean cluster;
+
+  @Option(names = "--cluster-config", paramLabel = "XML",
+      description = "Hazelcast config (default: the bundled copy of config/cluster.xml, TCP-IP on 127.0.0.1).")
+  Path clusterConfig;
+
+  @Option(names = "--cluster-host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
+      description = "Event-bus address advertised to the cluster (default: ${DEFAULT-VALUE}; the pod IP in k8s).")
+  String clusterHost;
+
+  @Option(names = "--kafka", paramLabel = "HOST:PORT",
+      description = "Run a logger inside this process writing session events to this Kafka (no cluster needed).")
+  String kafka;
+
+  @Option(names = "--kafka-topic", paramLabel = "NAME", defaultValue = "realtime-events",
+      description = "Topic for --kafka (default: ${DEFAULT-VALUE}).")
+  String kafkaTopic;
+
   private final Function<String, String> env;
   private Vertx vertx;
   private RelayNode node;
+  private LoggerNode logger;
 
   RelayMain(Function<String, String> env) {
     this.env = env;
@@ -90,20 +115,44 @@ public final class RelayMain implements Callable<Integer> {
       return 2;
     }
     long started = System.nanoTime();
-    vertx = Vertx.vertx();
+    boolean publishEvents = cluster || kafka != null;
     try {
-      node = RelayNode.start(vertx, relayConfig, options).await(60, TimeUnit.SECONDS);
+      vertx = cluster
+          ? ClusteredVertx.start(new ClusterOptions(Optional.ofNullable(clusterConfig), clusterHost, Optional.empty()))
+              .await(120, TimeUnit.SECONDS)
+          : Vertx.vertx();
+      if (kafka != null) {
+        LoggerSettings defaults = LoggerSettings.defaults(kafka);
+        logger = LoggerNode.start(vertx, new LoggerSettings(kafka, kafkaTopic, defaults.maxBufferedEvents(),
+            defaults.maxBufferedBytes(), defaults.maxInFlight())).await(60, TimeUnit.SECONDS);
+      }
+      node = RelayNode.start(vertx, relayConfig, options, publishEvents).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("relay failed to start on {}:{}: {}", options.host(), options.port(), e.getMessage());
-      vertx.close();
+      if (vertx != null) {
+        vertx.close();
+      }
       node = null;
       return 1;
     }
+    LOG.info(describeEventLogging());
     LOG.info("relay listening on {}://{}:{}/v1/realtime ({} instance(s), {} model(s), started in {} ms)",
         options.tls() ? "wss" : "ws", options.host(), node.port(), options.instances(),
         relayConfig.deployments().stream().map(d -> d.modelName()).distinct().count(),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     return 0;
+  }
+
+  private String describeEventLogging() {
+    if (kafka != null) {
+      return "session events: in-process logger -> Kafka " + kafka + ", topic '" + kafkaTopic + "' (node " + node.nodeId()
+          + "); read them with: java -jar logger-node/target/logger-node.jar tail --kafka " + kafka + " --topic "
+          + kafkaTopic;
+    }
+    if (cluster) {
+      return "session events: sent to the cluster's logger nodes (node " + node.nodeId() + ")";
+    }
+    return "session events: not exported (use --kafka HOST:PORT, or --cluster with logger nodes)";
   }
 
   private RelayConfig loadConfig() {
@@ -143,6 +192,9 @@ public final class RelayMain implements Callable<Integer> {
       try {
         // Sequential from this (non-Vert.x) thread: closing Vert.x from one of its own event loops races its shutdown.
         node.close().await(10, TimeUnit.SECONDS);
+        if (logger != null) {
+          logger.close().await(10, TimeUnit.SECONDS);
+        }
         vertx.close().await(10, TimeUnit.SECONDS);
       } catch (Exception e) {
         LOG.warn("shutdown did not complete cleanly: {}", e.toString());

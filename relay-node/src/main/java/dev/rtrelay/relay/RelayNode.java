@@ -3,6 +3,8 @@ package dev.rtrelay.relay;
 import dev.rtrelay.relay.auth.KeyAuthenticator;
 import dev.rtrelay.relay.auth.SessionLimiter;
 import dev.rtrelay.relay.config.RelayConfig;
+import dev.rtrelay.relay.events.EventLogSettings;
+import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.simulated.SimulatedRealtimeProvider;
 import io.vertx.core.DeploymentOptions;
@@ -10,6 +12,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -21,22 +24,39 @@ public final class RelayNode {
   private final int port;
   private final String deploymentId;
   private final Optional<SimulatedRealtimeProvider> simulated;
+  private final NodeServices services;
 
-  private RelayNode(Vertx vertx, int port, String deploymentId, Optional<SimulatedRealtimeProvider> simulated) {
+  private RelayNode(Vertx vertx, int port, String deploymentId, Optional<SimulatedRealtimeProvider> simulated,
+      NodeServices services) {
     this.vertx = vertx;
     this.port = port;
     this.deploymentId = deploymentId;
     this.simulated = simulated;
+    this.services = services;
   }
 
+  /** A relay that publishes no session events. */
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options) {
+    return start(vertx, config, options, false);
+  }
+
+  /**
+   * @param publishEvents send session events to {@link dev.rtrelay.events.EventBatch#ADDRESS} on this Vert.x
+   *     instance's event bus (clustered, or local with an in-process logger)
+   */
+  public static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
+      boolean publishEvents) {
     Future<Optional<SimulatedRealtimeProvider>> simulated = config.usesSimulatedProvider()
         ? SimulatedRealtimeProvider.start(vertx, config.relay().maxMessageBytes()).map(Optional::of)
         : Future.succeededFuture(Optional.empty());
     return simulated.compose(sim -> {
       NodeServices services = new NodeServices(config, KeyAuthenticator.of(config), new SessionLimiter(),
           DeploymentRouter.of(config.deployments(), config.router()),
-          sim.map(s -> "ws://127.0.0.1:" + s.port()));
+          sim.map(s -> "ws://127.0.0.1:" + s.port()),
+          "relay-" + UUID.randomUUID().toString().substring(0, 8), publishEvents,
+          EventLogSettings.of(config.loggedEventTypes(), config.relay().logAudio(),
+              config.relay().eventBufferMaxEvents()),
+          new EventStats());
       // Instances are created on deployment threads; the list only serves to read back the bound port.
       List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
       return vertx.deployVerticle(() -> {
@@ -44,7 +64,7 @@ public final class RelayNode {
         instances.add(v);
         return v;
       }, new DeploymentOptions().setInstances(options.instances()))
-          .map(id -> new RelayNode(vertx, instances.get(0).actualPort(), id, sim))
+          .map(id -> new RelayNode(vertx, instances.get(0).actualPort(), id, sim, services))
           .recover(err -> sim.map(s -> s.close().transform(v -> Future.<RelayNode>failedFuture(err)))
           .orElse(Future.failedFuture(err)));
     });
@@ -52,6 +72,15 @@ public final class RelayNode {
 
   public int port() {
     return port;
+  }
+
+  /** Identifies this node in every session envelope it emits. */
+  public String nodeId() {
+    return services.nodeId();
+  }
+
+  public EventStats eventStats() {
+    return services.eventStats();
   }
 
   public Future<Void> close() {

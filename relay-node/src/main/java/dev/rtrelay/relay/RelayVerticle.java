@@ -2,7 +2,11 @@ package dev.rtrelay.relay;
 
 import dev.rtrelay.relay.config.RelaySettings;
 import dev.rtrelay.relay.http.HttpDispatcher;
+import dev.rtrelay.relay.events.EventBusSink;
+import dev.rtrelay.relay.events.EventSink;
+import dev.rtrelay.relay.http.MetricsEndpoint;
 import dev.rtrelay.relay.http.ModelsEndpoint;
+import dev.rtrelay.relay.ws.SessionLogging;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
 import dev.rtrelay.relay.auth.ClientCredentials;
 import dev.rtrelay.relay.ws.RealtimeEndpoint;
@@ -28,6 +32,7 @@ final class RelayVerticle extends VerticleBase {
   private HttpServer server;
   private WebSocketClient upstreamClient;
   private long pingTimer = -1;
+  private EventBusSink eventSink;
 
   RelayVerticle(NodeServices services, ServerOptions serverOptions) {
     this.services = services;
@@ -40,10 +45,17 @@ final class RelayVerticle extends VerticleBase {
     upstreamClient = vertx.createWebSocketClient(upstreamClientOptions(settings));
     UpstreamConnector connector = new UpstreamConnector(upstreamClient, services.router(), services.simulatedBase(),
         (long) (settings.upstreamConnectTimeoutSeconds() * 1000));
+    EventSink sink = EventSink.DISABLED;
+    if (services.publishEvents()) {
+      eventSink = new EventBusSink(vertx, services.eventLog(), services.eventStats());
+      eventSink.start();
+      sink = eventSink;
+    }
     RealtimeEndpoint realtime = new RealtimeEndpoint(services.authenticator(), services.limiter(), services.router(),
-        connector, settings, registry);
+        connector, settings, registry, new SessionLogging(sink, services.eventLog(), services.nodeId()));
     HttpDispatcher dispatcher = new HttpDispatcher(realtime,
-        new ModelsEndpoint(services.authenticator(), services.router()), services.router()::liveSessions);
+        new ModelsEndpoint(services.authenticator(), services.router()),
+        new MetricsEndpoint(services.router(), services.eventStats()), services.router()::liveSessions);
     if (settings.pingIntervalSeconds() > 0) {
       pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(settings.pingIntervalSeconds()), id -> registry.pingAll());
     }
@@ -63,6 +75,10 @@ final class RelayVerticle extends VerticleBase {
       vertx.cancelTimer(pingTimer);
     }
     registry.closeAll("relay shutting down");
+    if (eventSink != null) {
+      // After closeAll: the closed envelopes are in the last batch.
+      eventSink.stop();
+    }
     return server.close().eventually(() -> upstreamClient.close());
   }
 

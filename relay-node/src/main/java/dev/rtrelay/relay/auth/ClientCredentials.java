@@ -12,7 +12,7 @@ import java.util.Optional;
  * {@code Authorization: Bearer}, {@code api-key} (Azure-style clients, LiteLLM's docs) and the browser subprotocol
  * {@code openai-insecure-api-key.<key>} (browsers cannot set headers). {@code x-litellm-api-key} is honoured too.
  */
-public record ClientCredentials(Optional<String> key, List<String> offeredSubprotocols) {
+public record ClientCredentials(Optional<String> key, String form, List<String> offeredSubprotocols) {
   public static final String REALTIME_SUBPROTOCOL = "realtime";
   private static final String KEY_SUBPROTOCOL_PREFIX = "openai-insecure-api-key.";
 
@@ -26,12 +26,22 @@ public record ClientCredentials(Optional<String> key, List<String> offeredSubpro
         }
       }
     }
-    Optional<String> key = bearer(headers.get("authorization"))
-        .or(() -> nonBlank(headers.get("api-key")))
-        .or(() -> nonBlank(headers.get("x-litellm-api-key")))
-        .or(() -> offered.stream().filter(p -> p.startsWith(KEY_SUBPROTOCOL_PREFIX))
-            .map(p -> p.substring(KEY_SUBPROTOCOL_PREFIX.length())).filter(k -> !k.isEmpty()).findFirst());
-    return new ClientCredentials(key, List.copyOf(offered));
+    Optional<String> subprotocolKey = offered.stream().filter(p -> p.startsWith(KEY_SUBPROTOCOL_PREFIX))
+        .map(p -> p.substring(KEY_SUBPROTOCOL_PREFIX.length())).filter(k -> !k.isEmpty()).findFirst();
+    List<String> protocols = List.copyOf(offered);
+    Optional<String> bearer = bearer(headers.get("authorization"));
+    if (bearer.isPresent()) {
+      return new ClientCredentials(bearer, "bearer", protocols);
+    }
+    Optional<String> apiKey = nonBlank(headers.get("api-key"));
+    if (apiKey.isPresent()) {
+      return new ClientCredentials(apiKey, "api-key", protocols);
+    }
+    Optional<String> litellmKey = nonBlank(headers.get("x-litellm-api-key"));
+    if (litellmKey.isPresent()) {
+      return new ClientCredentials(litellmKey, "x-litellm-api-key", protocols);
+    }
+    return new ClientCredentials(subprotocolKey, subprotocolKey.isPresent() ? "subprotocol" : "none", protocols);
   }
 
   /**

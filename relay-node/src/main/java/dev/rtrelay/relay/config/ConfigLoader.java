@@ -266,7 +266,12 @@ public final class ConfigLoader {
     int queue = node.hasNonNull("write_queue_max_bytes")
         ? (int) nonNegative(node.get("write_queue_max_bytes"), "relay_settings.write_queue_max_bytes")
         : d.writeQueueMaxBytes();
-    return new RelaySettings(maxMessage, ping, deflate, connect, queue);
+    boolean logAudio = node.hasNonNull("log_audio")
+        ? bool(node.get("log_audio"), "relay_settings.log_audio") : d.logAudio();
+    int eventBuffer = node.hasNonNull("event_buffer_max_events")
+        ? (int) nonNegative(node.get("event_buffer_max_events"), "relay_settings.event_buffer_max_events")
+        : d.eventBufferMaxEvents();
+    return new RelaySettings(maxMessage, ping, deflate, connect, queue, logAudio, eventBuffer);
   }
 
   private static LoggedEventTypes loggedEventTypes(JsonNode node) {

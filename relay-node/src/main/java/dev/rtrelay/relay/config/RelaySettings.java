@@ -10,14 +10,18 @@ package dev.rtrelay.relay.config;
  * @param perMessageDeflate whether the client side may negotiate compression (costs CPU and latency per frame)
  * @param upstreamConnectTimeoutSeconds handshake budget per deployment attempt
  * @param writeQueueMaxBytes bytes queued on one socket before its peer is paused
+ * @param logAudio keep base64 audio in logged events (default: replaced by its byte length)
+ * @param eventBufferMaxEvents session-event records one relay instance holds while loggers are slow or absent
  */
 public record RelaySettings(
     int maxMessageBytes,
     int pingIntervalSeconds,
     boolean perMessageDeflate,
     double upstreamConnectTimeoutSeconds,
-    int writeQueueMaxBytes) {
+    int writeQueueMaxBytes,
+    boolean logAudio,
+    int eventBufferMaxEvents) {
   public static RelaySettings defaults() {
-    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024);
+    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, false, 20_000);
   }
 }

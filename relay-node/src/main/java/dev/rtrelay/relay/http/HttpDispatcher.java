@@ -13,12 +13,14 @@ import java.util.function.IntSupplier;
 public final class HttpDispatcher implements Handler<HttpServerRequest> {
   private final Handler<HttpServerRequest> realtime;
   private final Handler<HttpServerRequest> models;
+  private final Handler<HttpServerRequest> metrics;
   private final IntSupplier liveSessions;
 
   public HttpDispatcher(Handler<HttpServerRequest> realtime, Handler<HttpServerRequest> models,
-      IntSupplier liveSessions) {
+      Handler<HttpServerRequest> metrics, IntSupplier liveSessions) {
     this.realtime = realtime;
     this.models = models;
+    this.metrics = metrics;
     this.liveSessions = liveSessions;
   }
 
@@ -42,6 +44,7 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
           methodNotAllowed(request);
         }
       }
+      case "/metrics" -> metrics.handle(request);
       case "/health/liveliness", "/health/liveness" ->
           HttpErrors.respondJson(request, 200, new JsonObject().put("status", "alive"));
       case "/health/readiness" -> HttpErrors.respondJson(request, 200,

@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.ws;
 
+import io.vertx.core.Handler;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrame;
 import java.util.List;
@@ -14,15 +15,19 @@ final class FramePump {
   private final WebSocketBase to;
   private final int maxMessageBytes;
   private final Runnable onMessageTooBig;
+  private final Handler<WebSocketFrame> observer;
   private long currentMessageBytes;
   private long frames;
   private long bytes;
 
-  FramePump(WebSocketBase from, WebSocketBase to, int maxMessageBytes, Runnable onMessageTooBig) {
+  /** @param observer sees each data frame before it is written (writing hands its buffer to Netty); may be null */
+  FramePump(WebSocketBase from, WebSocketBase to, int maxMessageBytes, Runnable onMessageTooBig,
+      Handler<WebSocketFrame> observer) {
     this.from = from;
     this.to = to;
     this.maxMessageBytes = maxMessageBytes;
     this.onMessageTooBig = onMessageTooBig;
+    this.observer = observer;
   }
 
   /** @param pending frames already read from {@code from}; forwarded first so order is kept */
@@ -59,6 +64,9 @@ final class FramePump {
     }
     frames++;
     bytes += length;
+    if (observer != null) {
+      observer.handle(frame);
+    }
     to.writeFrame(frame);
     if (to.writeQueueFull()) {
       from.pause();

@@ -5,6 +5,7 @@ import dev.rtrelay.relay.auth.KeyAuthenticator;
 import dev.rtrelay.relay.auth.Principal;
 import dev.rtrelay.relay.auth.SessionLimiter;
 import dev.rtrelay.relay.config.RelaySettings;
+import dev.rtrelay.relay.events.SessionEventLog;
 import dev.rtrelay.relay.http.HttpErrors;
 import dev.rtrelay.relay.http.RelayException;
 import dev.rtrelay.relay.routing.DeploymentRouter;
@@ -26,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * accept-then-close that clients report as a bare 1006/1008).
  */
 public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
+  /** Response header of the upgrade naming the session id used in logs and Kafka records. */
+  public static final String SESSION_ID_HEADER = "x-rtrelay-session-id";
   private static final Logger LOG = LoggerFactory.getLogger(RealtimeEndpoint.class);
 
   private final KeyAuthenticator authenticator;
@@ -34,15 +37,17 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private final UpstreamConnector connector;
   private final RelaySettings settings;
   private final SessionRegistry registry;
+  private final SessionLogging logging;
 
   public RealtimeEndpoint(KeyAuthenticator authenticator, SessionLimiter limiter, DeploymentRouter router,
-      UpstreamConnector connector, RelaySettings settings, SessionRegistry registry) {
+      UpstreamConnector connector, RelaySettings settings, SessionRegistry registry, SessionLogging logging) {
     this.authenticator = authenticator;
     this.limiter = limiter;
     this.router = router;
     this.connector = connector;
     this.settings = settings;
     this.registry = registry;
+    this.logging = logging;
   }
 
   @Override
@@ -92,10 +97,11 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     if (!principal.mayUse(alias)) {
       throw RelayException.forbidden("Key '" + principal.id() + "' is not allowed to use model '" + alias + "'");
     }
-    return new Admission(principal, group, limiter.acquire(principal));
+    return new Admission(principal, credentials, group, limiter.acquire(principal));
   }
 
-  private void upgrade(HttpServerRequest request, String sessionId, Admission admission, UpstreamConnection upstream) {
+  private void upgrade(HttpServerRequest request, String sessionId, Admission admission,
+      UpstreamConnection upstream) {
     router.sessionStarted(upstream.deployment());
     Runnable release = () -> {
       router.sessionEnded(upstream.deployment());
@@ -103,9 +109,11 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     };
     SessionContext context = new SessionContext(sessionId, admission.group().alias(), admission.principal(),
         upstream.deployment().config().id());
+    // Lets clients and operators correlate a connection with its logs and Kafka records.
+    request.response().putHeader(SESSION_ID_HEADER, sessionId);
     try {
       request.toWebSocket()
-          .onSuccess(client -> bind(client, upstream, context, release))
+          .onSuccess(client -> bind(client, request, admission, upstream, context, release))
           .onFailure(error -> abandon(context, upstream, release, error));
     } catch (RuntimeException e) {
       // toWebSocket() throws rather than failing its Future when the connection is already gone.
@@ -113,9 +121,12 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     }
   }
 
-  private void bind(ServerWebSocket client, UpstreamConnection upstream, SessionContext context, Runnable release) {
+  private void bind(ServerWebSocket client, HttpServerRequest request, Admission admission,
+      UpstreamConnection upstream, SessionContext context, Runnable release) {
+    SessionEventLog eventLog = logging.open(context, request, admission.credentials(), client.subProtocol());
     RelaySession[] holder = new RelaySession[1];
-    RelaySession session = new RelaySession(context, client, upstream.socket(), settings.maxMessageBytes(), () -> {
+    RelaySession session = new RelaySession(context, client, upstream.socket(), settings.maxMessageBytes(), eventLog,
+        () -> {
       registry.remove(holder[0]);
       release.run();
     });
@@ -134,5 +145,6 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     release.run();
   }
 
-  private record Admission(Principal principal, ModelGroup group, SessionLimiter.Lease lease) {}
+  private record Admission(Principal principal, ClientCredentials credentials, ModelGroup group,
+      SessionLimiter.Lease lease) {}
 }

@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.ws;
 
+import dev.rtrelay.relay.events.SessionEventLog;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
@@ -23,17 +24,23 @@ public final class RelaySession {
   private final FramePump clientToUpstream;
   private final FramePump upstreamToClient;
   private final Runnable onEnd;
+  private final SessionEventLog eventLog;
   private final long startedNanos = System.nanoTime();
   private boolean ended;
+  private boolean closedByRelay;
 
+  /** @param eventLog null when event logging is off: then no frame is inspected at all */
   RelaySession(SessionContext context, ServerWebSocket client, WebSocket upstream, int maxMessageBytes,
-      Runnable onEnd) {
+      SessionEventLog eventLog, Runnable onEnd) {
     this.context = context;
     this.client = client;
     this.upstream = upstream;
     this.onEnd = onEnd;
-    this.clientToUpstream = new FramePump(client, upstream, maxMessageBytes, () -> tooBig(Direction.CLIENT_TO_UPSTREAM));
-    this.upstreamToClient = new FramePump(upstream, client, maxMessageBytes, () -> tooBig(Direction.UPSTREAM_TO_CLIENT));
+    this.eventLog = eventLog;
+    this.clientToUpstream = new FramePump(client, upstream, maxMessageBytes, () -> tooBig(Direction.CLIENT_TO_UPSTREAM),
+        eventLog == null ? null : frame -> eventLog.onFrame(true, frame));
+    this.upstreamToClient = new FramePump(upstream, client, maxMessageBytes, () -> tooBig(Direction.UPSTREAM_TO_CLIENT),
+        eventLog == null ? null : frame -> eventLog.onFrame(false, frame));
   }
 
   /** Wires both directions, then lets the paused upstream flow (its first events may already be queued). */
@@ -98,6 +105,7 @@ public final class RelaySession {
 
   /** Closes both sides with the same code; the close handlers then end the session. */
   void close(short code, String reason) {
+    closedByRelay = true;
     if (!client.isClosed()) {
       client.close(code, reason);
     }
@@ -112,8 +120,13 @@ public final class RelaySession {
     }
     ended = true;
     long millis = (System.nanoTime() - startedNanos) / 1_000_000;
+    String by = closedByRelay ? "relay" : closedBy;
+    if (eventLog != null) {
+      eventLog.closed(new SessionEventLog.Totals(by, code == null ? null : (int) code, reason, millis,
+          clientToUpstream.frames(), clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes()));
+    }
     LOG.info("session {} closed by {} (code {}{}) after {} ms; client->upstream {} frames/{} bytes, "
-            + "upstream->client {} frames/{} bytes", context.sessionId(), closedBy, code,
+            + "upstream->client {} frames/{} bytes", context.sessionId(), by, code,
         reason == null || reason.isEmpty() ? "" : ", reason '" + reason + "'", millis, clientToUpstream.frames(),
         clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes());
     onEnd.run();

@@ -50,6 +50,7 @@ class AdmissionTest {
   void bearerHeaderIsAcceptedAndNoSubprotocolIsSelectedWhenNoneOffered() throws Exception {
     WebSocket ws = open(relay.options("echo").addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY));
     assertNull(ws.subProtocol());
+    assertTrue(ws.headers().get(RealtimeEndpoint.SESSION_ID_HEADER).startsWith("rs_"), "session id for correlation");
     ws.close().await(5, TimeUnit.SECONDS);
   }
 

@@ -1,0 +1,41 @@
+package dev.rtrelay.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.XmlConfigBuilder;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.FileNotFoundException;
+import java.io.InputStream;
+
+/** Builds a clustered Vert.x instance joined through Hazelcast; shared by relay and logger nodes. */
+public final class ClusteredVertx {
+  private ClusteredVertx() {}
+
+  public static Future<Vertx> start(ClusterOptions options) {
+    Config hazelcast;
+    try {
+      hazelcast = options.config().isPresent()
+          ? new FileSystemXmlConfig(options.config().get().toFile())
+          : bundledConfig();
+    } catch (FileNotFoundException e) {
+      return Future.failedFuture(new IllegalArgumentException(options.config().get() + ": cluster config not found"));
+    }
+    options.clusterName().ifPresent(hazelcast::setClusterName);
+    VertxOptions vertxOptions = new VertxOptions();
+    // Multi-homed hosts and pods must advertise a reachable address, never a guessed one.
+    vertxOptions.getEventBusOptions().setHost(options.host()).setClusterPublicHost(options.host()).setPort(0);
+    return Vertx.builder().with(vertxOptions).withClusterManager(new HazelcastClusterManager(hazelcast))
+        .buildClustered();
+  }
+
+  private static Config bundledConfig() {
+    InputStream in = ClusteredVertx.class.getResourceAsStream("/rtrelay-cluster.xml");
+    if (in == null) {
+      throw new IllegalStateException("rtrelay-cluster.xml missing from the classpath");
+    }
+    return new XmlConfigBuilder(in).build();
+  }
+}

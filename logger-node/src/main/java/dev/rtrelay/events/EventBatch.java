@@ -1,0 +1,82 @@
+package dev.rtrelay.events;
+
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The wire format between relay nodes and logger nodes: one event-bus message carries many session-event records, so
+ * the bus sees a few messages per second instead of one per frame. A record is a Kafka key (the session id) and value
+ * (the envelope's JSON bytes), length-prefixed so neither side parses JSON to split a batch.
+ *
+ * <pre>
+ * batch  := version:u8 (=1) count:i32 record*
+ * record := keyLength:u16 key:utf8 valueLength:i32 value:bytes
+ * </pre>
+ */
+public final class EventBatch {
+  /** Event-bus address relay nodes send batches to; logger nodes consume it (point-to-point: one logger per batch). */
+  public static final String ADDRESS = "rtrelay.session-events";
+  private static final byte VERSION = 1;
+
+  private EventBatch() {}
+
+  /** Receives the records of a decoded batch. */
+  @FunctionalInterface
+  public interface RecordHandler {
+    void record(String key, Buffer value);
+  }
+
+  /** Accumulates records; not thread-safe (one per event loop). */
+  public static final class Builder {
+    private Buffer buffer = newBuffer();
+    private int count;
+
+    private static Buffer newBuffer() {
+      return Buffer.buffer(64 * 1024).appendByte(VERSION).appendInt(0);
+    }
+
+    public void add(String key, byte[] value) {
+      byte[] k = key.getBytes(StandardCharsets.UTF_8);
+      buffer.appendUnsignedShort(k.length).appendBytes(k).appendInt(value.length).appendBytes(value);
+      count++;
+    }
+
+    public int count() {
+      return count;
+    }
+
+    public int bytes() {
+      return buffer.length();
+    }
+
+    /** Returns the finished batch and starts a new one. */
+    public Buffer take() {
+      Buffer done = buffer.setInt(1, count);
+      buffer = newBuffer();
+      count = 0;
+      return done;
+    }
+  }
+
+  /** Calls {@code handler} for every record, in order; throws {@link IllegalArgumentException} on a malformed batch. */
+  public static int forEach(Buffer batch, RecordHandler handler) {
+    if (batch.length() < 5 || batch.getByte(0) != VERSION) {
+      throw new IllegalArgumentException("not a version-" + VERSION + " event batch");
+    }
+    int count = batch.getInt(1);
+    int pos = 5;
+    for (int i = 0; i < count; i++) {
+      int keyLength = batch.getUnsignedShort(pos);
+      String key = batch.getString(pos + 2, pos + 2 + keyLength, StandardCharsets.UTF_8.name());
+      pos += 2 + keyLength;
+      int valueLength = batch.getInt(pos);
+      pos += 4;
+      handler.record(key, batch.getBuffer(pos, pos + valueLength));
+      pos += valueLength;
+    }
+    if (pos != batch.length()) {
+      throw new IllegalArgumentException("event batch has " + (batch.length() - pos) + " trailing bytes");
+    }
+    return count;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.rtrelay.logger;
+
+import dev.rtrelay.events.EventBatch;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Consumes session-event batches from the event bus and writes their records to Kafka. A batch is acknowledged as soon
+ * as it is buffered (never after Kafka), so a slow or absent broker never slows the relays; the relays bound what
+ * they have outstanding by these acknowledgements.
+ */
+public final class LoggerVerticle extends VerticleBase {
+  /** Address where a logger answers a stats request (used by tests and the readiness check). */
+  public static final String STATS_ADDRESS = "rtrelay.logger.stats";
+  private static final Logger LOG = LoggerFactory.getLogger(LoggerVerticle.class);
+
+  private final LoggerSettings settings;
+  private OutboundBuffer buffer;
+  private KafkaEventWriter writer;
+  private MessageConsumer<Buffer> consumer;
+  private MessageConsumer<Object> stats;
+  private long received;
+  private long malformed;
+
+  public LoggerVerticle(LoggerSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public Future<?> start() {
+    buffer = new OutboundBuffer(settings.maxBufferedEvents(), settings.maxBufferedBytes());
+    writer = new KafkaEventWriter(vertx, settings, buffer);
+    consumer = vertx.eventBus().consumer(EventBatch.ADDRESS, this::onBatch);
+    // Local stats only: every logger answers for itself, so the consumer is not visible cluster-wide.
+    stats = vertx.eventBus().localConsumer(STATS_ADDRESS, m -> m.reply(stats()));
+    return Future.join(consumer.completion(), stats.completion());
+  }
+
+  private void onBatch(Message<Buffer> message) {
+    try {
+      received += EventBatch.forEach(message.body(), buffer::add);
+    } catch (IllegalArgumentException e) {
+      malformed++;
+      LOG.warn("dropped a malformed event batch: {}", e.getMessage());
+    }
+    message.reply(null);
+    writer.pump();
+  }
+
+  JsonObject stats() {
+    return new JsonObject()
+        .put("received", received)
+        .put("sent", writer.sent())
+        .put("buffered", buffer.size())
+        .put("buffered_bytes", buffer.bytes())
+        .put("in_flight", writer.inFlight())
+        .put("dropped", buffer.dropped())
+        .put("send_failures", writer.failures())
+        .put("malformed_batches", malformed);
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> unregistered = Future.join(consumer.unregister(), stats.unregister()).mapEmpty();
+    if (!buffer.isEmpty() || writer.inFlight() > 0) {
+      LOG.info("stopping with {} events buffered and {} in flight", buffer.size(), writer.inFlight());
+    }
+    // Flush what is buffered while Kafka is up; bounded so a dead broker cannot hold shutdown hostage.
+    return unregistered.eventually(() -> writer.drain(5_000)).eventually(writer::close);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.rtrelay.logger;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code logger-node tail}: prints session events from the topic as JSON lines, optionally for one session only. A
+ * plain Kafka consumer with a throwaway group, reading from the beginning; stops after --idle-seconds with nothing new
+ * unless --follow.
+ */
+@Command(name = "tail", mixinStandardHelpOptions = true,
+    description = "Print session events from the topic as JSON lines (one session with --session).")
+final class TailCommand implements Callable<Integer> {
+  @Option(names = "--kafka", paramLabel = "HOST:PORT", required = true, description = "Kafka bootstrap servers.")
+  String kafka;
+
+  @Option(names = "--topic", paramLabel = "NAME", defaultValue = "realtime-events",
+      description = "Topic (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(names = "--session", paramLabel = "ID", description = "Only this session id (the record key).")
+  String session;
+
+  @Option(names = "--follow", description = "Keep waiting for new events (Ctrl-C to stop).")
+  boolean follow;
+
+  @Option(names = "--idle-seconds", paramLabel = "S", defaultValue = "5",
+      description = "Without --follow: stop after this long with no new record (default: ${DEFAULT-VALUE}).")
+  int idleSeconds;
+
+  @Override
+  public Integer call() {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", kafka);
+    props.put("group.id", "rtrelay-tail-" + UUID.randomUUID());
+    props.put("auto.offset.reset", "earliest");
+    props.put("enable.auto.commit", "false");
+    props.put("key.deserializer", StringDeserializer.class.getName());
+    props.put("value.deserializer", StringDeserializer.class.getName());
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+      consumer.subscribe(java.util.List.of(topic));
+      long idleSince = System.nanoTime();
+      while (follow || System.nanoTime() - idleSince < Duration.ofSeconds(idleSeconds).toNanos()) {
+        var records = consumer.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<String, String> r : records) {
+          if (session == null || session.equals(r.key())) {
+            System.out.println(r.value());
+          }
+        }
+        if (!records.isEmpty()) {
+          idleSince = System.nanoTime();
+        }
+      }
+    }
+    return 0;
+  }
+}

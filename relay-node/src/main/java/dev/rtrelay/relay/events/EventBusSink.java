@@ -1,0 +1,113 @@
+package dev.rtrelay.relay.events;
+
+import dev.rtrelay.events.EventBatch;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Batches the session events of one relay verticle and sends them to a logger over the event bus. Everything here is
+ * bounded: records waiting (in the open batch and sealed batches) and batches awaiting a logger's acknowledgement. When
+ * a bound is hit new records are dropped and counted; nothing waits, so audio never does. Used from its verticle's
+ * event loop only.
+ */
+public final class EventBusSink implements EventSink {
+  private static final Logger LOG = LoggerFactory.getLogger(EventBusSink.class);
+  private static final long DROP_LOG_INTERVAL_NANOS = 60_000_000_000L;
+
+  private final Vertx vertx;
+  private final EventLogSettings settings;
+  private final EventStats stats;
+  private final DeliveryOptions delivery;
+  private final ArrayDeque<Sealed> sealed = new ArrayDeque<>();
+  private EventBatch.Builder open = new EventBatch.Builder();
+  private int waitingEvents;
+  private int inFlight;
+  private long timer = -1;
+  private long lastDropLogNanos;
+
+  private record Sealed(Buffer batch, int events) {}
+
+  public EventBusSink(Vertx vertx, EventLogSettings settings, EventStats stats) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.stats = stats;
+    this.delivery = new DeliveryOptions().setSendTimeout(settings.ackTimeoutMillis());
+  }
+
+  public void start() {
+    timer = vertx.setPeriodic(settings.flushIntervalMillis(), id -> flush());
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    flush();
+  }
+
+  @Override
+  public boolean enabled() {
+    return true;
+  }
+
+  @Override
+  public boolean offer(String sessionId, byte[] envelope) {
+    if (waitingEvents >= settings.maxBufferedEvents()) {
+      stats.droppedBufferFull();
+      logDrops();
+      return false;
+    }
+    open.add(sessionId, envelope);
+    waitingEvents++;
+    stats.accepted();
+    if (open.count() >= settings.batchMaxEvents() || open.bytes() >= settings.batchMaxBytes()) {
+      seal();
+      send();
+    }
+    return true;
+  }
+
+  private void flush() {
+    if (open.count() > 0) {
+      seal();
+    }
+    send();
+  }
+
+  private void seal() {
+    int events = open.count();
+    sealed.addLast(new Sealed(open.take(), events));
+  }
+
+  private void send() {
+    while (inFlight < settings.maxInFlightBatches() && !sealed.isEmpty()) {
+      Sealed batch = sealed.pollFirst();
+      inFlight++;
+      vertx.eventBus().request(EventBatch.ADDRESS, batch.batch(), delivery).onComplete(ar -> {
+        inFlight--;
+        waitingEvents -= batch.events();
+        if (ar.succeeded()) {
+          stats.delivered(batch.events());
+        } else {
+          stats.droppedUndelivered(batch.events());
+          logDrops();
+        }
+        send();
+      });
+    }
+  }
+
+  private void logDrops() {
+    long now = System.nanoTime();
+    if (now - lastDropLogNanos > DROP_LOG_INTERVAL_NANOS) {
+      lastDropLogNanos = now;
+      LOG.warn("session events are being dropped (no logger reachable or loggers too slow); dropped so far: {} "
+          + "(buffer full: {}, not acknowledged: {}); audio is unaffected", stats.droppedCount(),
+          stats.droppedBufferFullCount(), stats.droppedUndeliveredCount());
+    }
+  }
+}

@@ -1,0 +1,27 @@
+package dev.rtrelay.relay.events;
+
+import dev.rtrelay.relay.config.LoggedEventTypes;
+
+/**
+ * What a relay logs and how much it may hold while loggers are slow or absent.
+ *
+ * @param types {@code logged_real_time_event_types}
+ * @param logAudio keep base64 audio in logged events; by default it is replaced by its decoded byte length
+ * @param maxBufferedEvents records waiting per relay verticle before new ones are dropped
+ * @param maxInFlightBatches batches sent to loggers and not yet acknowledged, per relay verticle
+ */
+public record EventLogSettings(
+    LoggedEventTypes types,
+    boolean logAudio,
+    int maxBufferedEvents,
+    int batchMaxEvents,
+    int batchMaxBytes,
+    long flushIntervalMillis,
+    int maxInFlightBatches,
+    long ackTimeoutMillis) {
+
+  /** Batches of up to 256 records or 256 KiB, flushed every 20 ms; 16 batches in flight; 5 s acknowledgement. */
+  public static EventLogSettings of(LoggedEventTypes types, boolean logAudio, int maxBufferedEvents) {
+    return new EventLogSettings(types, logAudio, maxBufferedEvents, 256, 256 * 1024, 20, 16, 5_000);
+  }
+}

@@ -1,0 +1,47 @@
+package dev.rtrelay.relay.events;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrame;
+
+/**
+ * Rebuilds whole text messages from frames for logging only (the relay itself forwards frame by frame). Fragmented
+ * messages are rare in realtime traffic; their size is already bounded by the relay's message limit.
+ */
+final class MessageAssembler {
+  private Buffer partial;
+  private boolean inText;
+
+  /** Returns a complete text message's bytes, or null (binary, or not complete yet). */
+  byte[] accept(WebSocketFrame frame) {
+    switch (frame.type()) {
+      case TEXT -> {
+        if (frame.isFinal()) {
+          inText = false;
+          partial = null;
+          return frame.binaryData().getBytes();
+        }
+        inText = true;
+        partial = frame.binaryData().copy();
+        return null;
+      }
+      case CONTINUATION -> {
+        if (!inText) {
+          return null;
+        }
+        partial.appendBuffer(frame.binaryData());
+        if (frame.isFinal()) {
+          inText = false;
+          byte[] whole = partial.getBytes();
+          partial = null;
+          return whole;
+        }
+        return null;
+      }
+      default -> {
+        inText = false;
+        partial = null;
+        return null;
+      }
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.rtrelay.relay.events;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.util.function.LongSupplier;
+
+/**
+ * Turns one session's frames into log envelopes: {@code session.opened}, one {@code event} per text message whose
+ * type passes {@code logged_real_time_event_types}, and {@code session.closed} with totals. Runs on the session's
+ * event loop, inline with forwarding, so it does only bounded CPU work and never waits: records go to an
+ * {@link EventSink} that drops (and counts) rather than blocks. Frames are observed <em>before</em> they are written
+ * on, because writing hands the frame's buffer to Netty.
+ */
+public final class SessionEventLog {
+  public static final int SCHEMA_VERSION = 1;
+
+  private final SessionInfo info;
+  private final EventLogSettings settings;
+  private final EventSink sink;
+  private final LongSupplier clockMicros;
+  private final UsageTotals usage = new UsageTotals();
+  private final MessageAssembler fromClient = new MessageAssembler();
+  private final MessageAssembler fromUpstream = new MessageAssembler();
+  private long seq;
+  private long dropped;
+
+  public SessionEventLog(SessionInfo info, EventLogSettings settings, EventSink sink, LongSupplier clockMicros) {
+    this.info = info;
+    this.settings = settings;
+    this.sink = sink;
+    this.clockMicros = clockMicros;
+  }
+
+  public static long nowMicros() {
+    java.time.Instant now = java.time.Instant.now();
+    return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+  }
+
+  /** Called for every data frame, before it is forwarded. */
+  public void onFrame(boolean fromClientSide, WebSocketFrame frame) {
+    byte[] message = (fromClientSide ? fromClient : fromUpstream).accept(frame);
+    if (message != null) {
+      onTextMessage(fromClientSide, message);
+    }
+  }
+
+  private void onTextMessage(boolean fromClientSide, byte[] json) {
+    String type = EventJson.type(json);
+    if (type == null) {
+      return;
+    }
+    if (!fromClientSide && (type.equals("response.done"))) {
+      // Usage is summed for the closed envelope whether or not response.done itself is logged.
+      try {
+        usage.add(new JsonObject(Buffer.buffer(json)));
+      } catch (RuntimeException malformed) {
+        // Not JSON after all: nothing to sum.
+      }
+    }
+    if (!settings.types().matches(type)) {
+      return;
+    }
+    String redact = settings.logAudio() ? null : EventJson.audioField(type);
+    emit("event", g -> {
+      g.writeStringField("direction", fromClientSide ? "client_to_upstream" : "upstream_to_client");
+      g.writeStringField("event_type", type);
+      g.writeFieldName("event");
+      EventJson.copy(json, redact, g);
+    });
+  }
+
+  public void opened(ClientInfo client) {
+    emit("session.opened", g -> {
+      g.writeObjectFieldStart("client");
+      g.writeStringField("ip", client.ip());
+      writeOptional(g, "forwarded_for", client.forwardedFor().orElse(null));
+      writeOptional(g, "user_agent", client.userAgent().orElse(null));
+      writeOptional(g, "subprotocol", client.subprotocol().orElse(null));
+      g.writeStringField("auth", client.authForm());
+      g.writeEndObject();
+    });
+  }
+
+  /** Totals for the closed envelope, gathered by the relay session. */
+  public record Totals(String closedBy, Integer closeCode, String closeReason, long durationMillis,
+      long framesFromClient, long bytesFromClient, long framesFromUpstream, long bytesFromUpstream) {}
+
+  public void closed(Totals t) {
+    emit("session.closed", g -> {
+      g.writeStringField("closed_by", t.closedBy());
+      if (t.closeCode() == null) {
+        g.writeNullField("close_code");
+      } else {
+        g.writeNumberField("close_code", t.closeCode());
+      }
+      writeOptional(g, "close_reason", t.closeReason() == null || t.closeReason().isEmpty() ? null : t.closeReason());
+      g.writeNumberField("duration_ms", t.durationMillis());
+      g.writeObjectFieldStart("frames");
+      g.writeNumberField("client_to_upstream", t.framesFromClient());
+      g.writeNumberField("upstream_to_client", t.framesFromUpstream());
+      g.writeEndObject();
+      g.writeObjectFieldStart("bytes");
+      g.writeNumberField("client_to_upstream", t.bytesFromClient());
+      g.writeNumberField("upstream_to_client", t.bytesFromUpstream());
+      g.writeEndObject();
+      g.writeNumberField("dropped_events", dropped);
+      usage.write(g);
+    });
+  }
+
+  public long droppedEvents() {
+    return dropped;
+  }
+
+  @FunctionalInterface
+  private interface Body {
+    void write(JsonGenerator g) throws IOException;
+  }
+
+  private void emit(String kind, Body body) {
+    byte[] envelope;
+    try (ByteArrayBuilder out = new ByteArrayBuilder(512)) {
+      try (JsonGenerator g = EventJson.FACTORY.createGenerator(out)) {
+        g.writeStartObject();
+        g.writeNumberField("schema", SCHEMA_VERSION);
+        g.writeStringField("kind", kind);
+        g.writeStringField("session_id", info.sessionId());
+        g.writeNumberField("seq", seq);
+        g.writeStringField("node_id", info.nodeId());
+        g.writeNumberField("ts_us", clockMicros.getAsLong());
+        g.writeStringField("model", info.model());
+        g.writeStringField("deployment", info.deployment());
+        g.writeStringField("key_alias", info.keyAlias());
+        writeOptional(g, "team_id", info.teamId().orElse(null));
+        body.write(g);
+        g.writeEndObject();
+      }
+      envelope = out.toByteArray();
+    } catch (IOException | RuntimeException malformed) {
+      // A text frame that is not valid JSON: forwarded untouched, but there is nothing to log.
+      return;
+    }
+    // seq advances only for records that exist, so consumers can detect drops as gaps.
+    seq++;
+    if (!sink.offer(info.sessionId(), envelope)) {
+      dropped++;
+    }
+  }
+
+  private static void writeOptional(JsonGenerator g, String field, String value) throws IOException {
+    if (value == null) {
+      g.writeNullField(field);
+    } else {
+      g.writeStringField(field, value);
+    }
+  }
+}

@@ -1,0 +1,84 @@
+package dev.rtrelay.relay.events;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rtrelay.events.EventBatch;
+import dev.rtrelay.relay.config.LoggedEventTypes;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The relay-side batcher on a real (local) event bus: delivery, order, and bounded drops when nobody answers. */
+@ExtendWith(VertxExtension.class)
+class EventBusSinkTest {
+  private static final EventLogSettings SMALL =
+      new EventLogSettings(LoggedEventTypes.DEFAULT, false, 100, 10, 64 * 1024, 10, 2, 500);
+
+  private static <T> T on(Vertx vertx, java.util.concurrent.Callable<T> action) throws Exception {
+    Promise<T> result = Promise.promise();
+    vertx.runOnContext(v -> {
+      try {
+        result.complete(action.call());
+      } catch (Exception e) {
+        result.fail(e);
+      }
+    });
+    return result.future().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void recordsReachTheLoggerAddressInOrderInBatches(Vertx vertx) throws Exception {
+    List<String> received = new CopyOnWriteArrayList<>();
+    Promise<Void> all = Promise.promise();
+    vertx.eventBus().<Buffer>consumer(EventBatch.ADDRESS, m -> {
+      EventBatch.forEach(m.body(), (key, value) -> received.add(key + ":" + value.toString()));
+      m.reply(null);
+      if (received.size() == 25) {
+        all.complete();
+      }
+    }).completion().await(5, TimeUnit.SECONDS);
+    EventStats stats = new EventStats();
+    on(vertx, () -> {
+      EventBusSink sink = new EventBusSink(vertx, SMALL, stats);
+      sink.start();
+      for (int i = 0; i < 25; i++) {
+        assertTrue(sink.offer("s" + (i % 2), ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+      }
+      return null;
+    });
+    all.future().await(10, TimeUnit.SECONDS);
+    for (int i = 0; i < 25; i++) {
+      assertEquals("s" + (i % 2) + ":{\"n\":" + i + "}", received.get(i));
+    }
+    assertEquals(25, stats.acceptedCount());
+  }
+
+  @Test
+  void withNoLoggerTheBufferStaysBoundedAndDropsAreCounted(Vertx vertx) throws Exception {
+    // A consumer that never answers: every batch stays unacknowledged until its timeout.
+    vertx.eventBus().<Buffer>consumer(EventBatch.ADDRESS, m -> { }).completion().await(5, TimeUnit.SECONDS);
+    EventStats stats = new EventStats();
+    int accepted = on(vertx, () -> {
+      EventBusSink sink = new EventBusSink(vertx, SMALL, stats);
+      int ok = 0;
+      for (int i = 0; i < 1000; i++) {
+        if (sink.offer("s", "{}".getBytes(StandardCharsets.UTF_8))) {
+          ok++;
+        }
+      }
+      return ok;
+    });
+    assertEquals(SMALL.maxBufferedEvents(), accepted, "never more than the bound waiting");
+    assertEquals(1000 - accepted, stats.droppedBufferFullCount());
+    assertFalse(stats.droppedCount() == 0);
+  }
+}
