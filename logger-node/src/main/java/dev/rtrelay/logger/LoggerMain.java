@@ -1,10 +1,8 @@
 package dev.rtrelay.logger;
 
-import dev.rtrelay.cluster.ClusterOptions;
+import dev.rtrelay.cluster.ClusterCli;
 import dev.rtrelay.cluster.ClusteredVertx;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Command line entry point of {@code logger-node.jar}. */
@@ -25,18 +24,10 @@ import picocli.CommandLine.Option;
 public final class LoggerMain implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(LoggerMain.class);
 
-  @Option(names = "--cluster", description = "Join the Vert.x cluster (required: relays reach loggers through it).")
-  boolean cluster;
+  @Mixin
+  ClusterCli cluster;
 
-  @Option(names = "--cluster-config", paramLabel = "XML",
-      description = "Hazelcast config (default: the bundled copy of config/cluster.xml, TCP-IP on 127.0.0.1).")
-  Path clusterConfig;
-
-  @Option(names = "--cluster-host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-      description = "Event-bus address advertised to the cluster (default: ${DEFAULT-VALUE}; the pod IP in k8s).")
-  String clusterHost;
-
-  @Option(names = "--kafka", paramLabel = "HOST:PORT", required = true, description = "Kafka bootstrap servers.")
+  @Option(names = "--kafka", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (required).")
   String kafka;
 
   @Option(names = "--topic", paramLabel = "NAME", defaultValue = "realtime-events",
@@ -65,9 +56,13 @@ public final class LoggerMain implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (!cluster) {
+    if (!cluster.enabled) {
       LOG.error("--cluster is required: relay nodes reach logger nodes through the cluster's event bus "
           + "(a relay can also run its own logger: relay-node --kafka HOST:PORT)");
+      return 2;
+    }
+    if (kafka == null || kafka.isBlank()) {
+      LOG.error("--kafka HOST:PORT is required");
       return 2;
     }
     if (maxBufferedEvents < 1 || maxBufferedBytes < 1) {
@@ -77,8 +72,7 @@ public final class LoggerMain implements Callable<Integer> {
     LoggerSettings settings = new LoggerSettings(kafka, topic, maxBufferedEvents, maxBufferedBytes,
         LoggerSettings.defaults(kafka).maxInFlight());
     try {
-      vertx = ClusteredVertx.start(new ClusterOptions(Optional.ofNullable(clusterConfig), clusterHost,
-          Optional.empty())).await(120, TimeUnit.SECONDS);
+      vertx = ClusteredVertx.start(cluster.options()).await(120, TimeUnit.SECONDS);
       node = LoggerNode.start(vertx, settings).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("logger failed to start: {}", e.getMessage());

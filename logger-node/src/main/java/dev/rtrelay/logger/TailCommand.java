@@ -37,6 +37,9 @@ final class TailCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // stdout carries JSON lines only: silence the client library's console logging for this command.
+    ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+        .setLevel(ch.qos.logback.classic.Level.OFF);
     Properties props = new Properties();
     props.put("bootstrap.servers", kafka);
     props.put("group.id", "rtrelay-tail-" + UUID.randomUUID());
@@ -54,7 +57,8 @@ final class TailCommand implements Callable<Integer> {
             System.out.println(r.value());
           }
         }
-        if (!records.isEmpty()) {
+        // Joining the group takes seconds; idleness counts only once partitions are assigned.
+        if (!records.isEmpty() || consumer.assignment().isEmpty()) {
           idleSince = System.nanoTime();
         }
       }

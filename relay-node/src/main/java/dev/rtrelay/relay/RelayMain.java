@@ -1,6 +1,6 @@
 package dev.rtrelay.relay;
 
-import dev.rtrelay.cluster.ClusterOptions;
+import dev.rtrelay.cluster.ClusterCli;
 import dev.rtrelay.cluster.ClusteredVertx;
 import dev.rtrelay.logger.LoggerNode;
 import dev.rtrelay.logger.LoggerSettings;
@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Command line entry point of {@code relay-node.jar}. */
@@ -60,17 +61,8 @@ public final class RelayMain implements Callable<Integer> {
       description = "Relay verticle instances, one per event loop (default: number of CPU cores).")
   Integer instances;
 
-  @Option(names = "--cluster",
-      description = "Join the Vert.x cluster (Hazelcast) and send session events to the cluster's logger nodes.")
-  boolean cluster;
-
-  @Option(names = "--cluster-config", paramLabel = "XML",
-      description = "Hazelcast config (default: the bundled copy of config/cluster.xml, TCP-IP on 127.0.0.1).")
-  Path clusterConfig;
-
-  @Option(names = "--cluster-host", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-      description = "Event-bus address advertised to the cluster (default: ${DEFAULT-VALUE}; the pod IP in k8s).")
-  String clusterHost;
+  @Mixin
+  ClusterCli cluster;
 
   @Option(names = "--kafka", paramLabel = "HOST:PORT",
       description = "Run a logger inside this process writing session events to this Kafka (no cluster needed).")
@@ -115,12 +107,9 @@ public final class RelayMain implements Callable<Integer> {
       return 2;
     }
     long started = System.nanoTime();
-    boolean publishEvents = cluster || kafka != null;
+    boolean publishEvents = cluster.enabled || kafka != null;
     try {
-      vertx = cluster
-          ? ClusteredVertx.start(new ClusterOptions(Optional.ofNullable(clusterConfig), clusterHost, Optional.empty()))
-              .await(120, TimeUnit.SECONDS)
-          : Vertx.vertx();
+      vertx = cluster.enabled ? ClusteredVertx.start(cluster.options()).await(120, TimeUnit.SECONDS) : Vertx.vertx();
       if (kafka != null) {
         LoggerSettings defaults = LoggerSettings.defaults(kafka);
         logger = LoggerNode.start(vertx, new LoggerSettings(kafka, kafkaTopic, defaults.maxBufferedEvents(),
@@ -149,7 +138,7 @@ public final class RelayMain implements Callable<Integer> {
           + "); read them with: java -jar logger-node/target/logger-node.jar tail --kafka " + kafka + " --topic "
           + kafkaTopic;
     }
-    if (cluster) {
+    if (cluster.enabled) {
       return "session events: sent to the cluster's logger nodes (node " + node.nodeId() + ")";
     }
     return "session events: not exported (use --kafka HOST:PORT, or --cluster with logger nodes)";
