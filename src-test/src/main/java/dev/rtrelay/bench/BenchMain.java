@@ -1,0 +1,189 @@
+package dev.rtrelay.bench;
+
+import dev.rtrelay.e2e.kafka.KafkaBroker;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The benchmark harness: a latency probe upstream, the packaged relay in front of it, and nginx as a plain WebSocket
+ * proxy in front of the same probe, all on loopback; N sessions of real-time audio through each path back to back,
+ * so every figure is a ratio against a baseline measured in the same run on the same (shared, noisy) machine.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Measures what the relay adds: round trip per audio frame vs direct and vs nginx, session set-up, "
+        + "CPU per session-minute, memory per idle session, and the cost of event logging.")
+public final class BenchMain implements Callable<Integer> {
+  @Option(names = "--quick", description = "CI smoke: small ladder, short phases (about 2 minutes).")
+  boolean quick;
+
+  @Option(names = "--ladder", split = ",", paramLabel = "N,N,...",
+      description = "Concurrent sessions per step (default: 10,100,250,500,1000; quick: 10,50).")
+  List<Integer> ladder;
+
+  @Option(names = "--seconds", description = "Seconds per path per step (default: 15; quick: 4).")
+  Double seconds;
+
+  @Option(names = "--logging-sessions", description = "Sessions for the event-logging comparison (default: 250; "
+      + "quick: 20).")
+  Integer loggingSessions;
+
+  @Option(names = "--idle", split = ",", description = "Idle session counts for memory (default: 1000,10000; quick: "
+      + "200). Capped by the open-file limit: each relay session holds two sockets.")
+  List<Integer> idle;
+
+  @Option(names = "--no-logging", description = "Skip the event-logging comparison (it needs a Kafka broker).")
+  boolean noLogging;
+
+  @Option(names = "--out", description = "Output directory (default: src-test/target/bench).")
+  Path out;
+
+  @Option(names = "--repo", description = "Repository root (default: found from the working directory).")
+  Path repo;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchMain()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    repo = repo != null ? repo : Repo.root();
+    out = out != null ? out : repo.resolve("src-test/target/bench");
+    Files.createDirectories(out);
+    List<Integer> steps = ladder != null ? ladder : quick ? List.of(10, 50) : List.of(10, 100, 250, 500, 1000);
+    double phase = seconds != null ? seconds : quick ? 4 : 15;
+    int logN = loggingSessions != null ? loggingSessions : quick ? 20 : 250;
+    List<Integer> idleCounts = idle != null ? idle : quick ? List.of(200) : List.of(1000, 10000);
+    Path work = Files.createTempDirectory("rtrelay-bench");
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    LoadGenerator generator = new LoadGenerator(vertx);
+    Report report = new Report(out, phase);
+    try (ChildProcess probe = ChildProcess.start("probe", Repo.javaCommand(ProbeUpstream.class.getName(), "0"),
+        work.resolve("probe.log"), Pattern.compile("probe listening on (\\d+)"))) {
+      int probePort = Integer.parseInt(probe.awaitReady(60));
+      Target direct = new Target("direct", probePort, "/v1/realtime?model=probe", null);
+      Optional<Nginx.Started> nginx = startNginx(work, probePort, report);
+      try (RelayUnderTest relay = RelayUnderTest.start(repo, work, "off", probePort, Optional.empty(), null)) {
+        Target viaRelay = relay.target();
+        Optional<Target> viaNginx = nginx.map(n -> new Target("nginx", n.port(), "/v1/realtime?model=probe", null));
+        // Warm up the JITs of all three paths before measuring anything.
+        generator.run(direct, 20, 2).await();
+        generator.run(viaRelay, 20, 2).await();
+        if (viaNginx.isPresent()) {
+          generator.run(viaNginx.get(), 20, 2).await();
+        }
+        for (int n : steps) {
+          List<PhaseResult> results = new ArrayList<>();
+          results.add(generator.run(direct, n, phase).await());
+          if (viaNginx.isPresent()) {
+            results.add(generator.run(viaNginx.get(), n, phase).await());
+          }
+          double cpuBefore = relay.process().cpuSeconds();
+          PhaseResult relayed = generator.run(viaRelay, n, phase).await();
+          double cpu = relay.process().cpuSeconds() - cpuBefore;
+          results.add(relayed);
+          report.step(n, results, cpu);
+          System.out.println(report.stepLine(n));
+        }
+        for (int count : idleCounts) {
+          report.idle(measureIdle(generator, relay, count));
+        }
+      }
+      nginx.ifPresent(n -> closeQuietly(n.process()));
+      if (!noLogging) {
+        report.logging(logN, compareLogging(generator, work, probePort, logN, phase));
+      }
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+    report.write(machine());
+    System.out.println(Files.readString(out.resolve("report.md")));
+    return 0;
+  }
+
+  private static Optional<Nginx.Started> startNginx(Path work, int probePort, Report report) {
+    Optional<String> binary = Nginx.binary();
+    if (binary.isEmpty()) {
+      report.note("nginx not installed: no nginx baseline in this run (scripts/bench installs it with apt-get).");
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Nginx.start(binary.get(), work.resolve("nginx"), probePort));
+    } catch (Exception e) {
+      report.note("nginx failed to start, no nginx baseline: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static Report.Idle measureIdle(LoadGenerator generator, RelayUnderTest relay, int wanted) throws Exception {
+    // Two sockets per relay session (client and upstream) plus a margin for jars and pipes.
+    long budget = (Repo.openFileLimit() - 400) / 2;
+    int count = (int) Math.min(wanted, budget);
+    long heapBefore = relay.process().heapUsedAfterGc();
+    long rssBefore = relay.process().rssBytes();
+    LoadGenerator.IdleSessions sessions = generator.openIdle(relay.target(), count).await();
+    long heapAfter = relay.process().heapUsedAfterGc();
+    long rssAfter = relay.process().rssBytes();
+    sessions.close().await(120, TimeUnit.SECONDS);
+    return new Report.Idle(wanted, sessions.open(), heapBefore, heapAfter, rssBefore, rssAfter);
+  }
+
+  private static Map<String, Report.LoggingRun> compareLogging(LoadGenerator generator, Path work, int probePort,
+      int sessions, double phase) throws Exception {
+    Map<String, Report.LoggingRun> runs = new LinkedHashMap<>();
+    try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"))) {
+      for (String variant : List.of("off", "default", "*")) {
+        try (RelayUnderTest relay = RelayUnderTest.start(Repo.root(), work, variant.equals("*") ? "star" : variant,
+            probePort, variant.equals("off") ? Optional.empty() : Optional.of(kafka.bootstrap()),
+            variant.equals("off") ? null : variant)) {
+          generator.run(relay.target(), 20, 2).await();
+          runs.put(variant, run(generator, relay, sessions, phase));
+          if (variant.equals("*")) {
+            kafka.stop();
+            runs.put("* with Kafka down", run(generator, relay, sessions, phase));
+          }
+        }
+      }
+    }
+    return runs;
+  }
+
+  private static Report.LoggingRun run(LoadGenerator generator, RelayUnderTest relay, int sessions, double phase)
+      throws Exception {
+    double before = relay.process().cpuSeconds();
+    PhaseResult result = generator.run(relay.target(), sessions, phase).await();
+    return new Report.LoggingRun(result, relay.process().cpuSeconds() - before);
+  }
+
+  private static JsonObject machine() {
+    return new JsonObject()
+        .put("date", Instant.now().toString())
+        .put("cores", Runtime.getRuntime().availableProcessors())
+        .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"))
+        .put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // best effort at the end of a run
+    }
+  }
+
+}

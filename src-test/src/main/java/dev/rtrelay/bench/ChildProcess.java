@@ -1,0 +1,123 @@
+package dev.rtrelay.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A process the harness starts (probe, relay, nginx) with its output kept in a log file, plus the /proc readings the
+ * report needs: CPU time and resident memory. Linux only, like the machines this runs on.
+ */
+final class ChildProcess implements AutoCloseable {
+  private static final long CLOCK_TICKS = 100;
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+  private final BlockingQueue<String> matches = new ArrayBlockingQueue<>(1);
+
+  private ChildProcess(String name, Process process, Path log, Pattern ready) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+    Thread pump = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8)); var out = Files.newBufferedWriter(log)) {
+        for (String line; (line = in.readLine()) != null; ) {
+          out.write(line);
+          out.newLine();
+          out.flush();
+          if (ready != null) {
+            Matcher m = ready.matcher(line);
+            if (m.find()) {
+              matches.offer(m.groupCount() > 0 ? m.group(1) : line);
+            }
+          }
+        }
+      } catch (IOException ignored) {
+        // the process ended
+      }
+    }, name + "-output");
+    pump.setDaemon(true);
+    pump.start();
+  }
+
+  /** Starts {@code command}; {@link #awaitReady} then waits for a line matching {@code ready}. */
+  static ChildProcess start(String name, List<String> command, Path log, Pattern ready) throws IOException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    return new ChildProcess(name, p, log, ready);
+  }
+
+  /** The first capture group of the ready line (e.g. a port), or fails with the log's tail. */
+  String awaitReady(long seconds) throws Exception {
+    String m = matches.poll(seconds, TimeUnit.SECONDS);
+    if (m == null) {
+      throw new IllegalStateException(name + " did not become ready in " + seconds + " s; log " + log + ":\n"
+          + tail());
+    }
+    return m;
+  }
+
+  String tail() throws IOException {
+    List<String> lines = Files.readAllLines(log);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** User + system CPU seconds used so far. */
+  double cpuSeconds() throws IOException {
+    String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) CLOCK_TICKS;
+  }
+
+  /** Resident set size in bytes. */
+  long rssBytes() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+      }
+    }
+    return -1;
+  }
+
+  /** Java heap in use right after a full GC, via jcmd (for JVM children only). */
+  long heapUsedAfterGc() throws Exception {
+    String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    run(List.of(jcmd, String.valueOf(pid()), "GC.run"));
+    String info = run(List.of(jcmd, String.valueOf(pid()), "GC.heap_info"));
+    Matcher m = Pattern.compile("used (\\d+)K").matcher(info);
+    if (!m.find()) {
+      throw new IllegalStateException("unexpected GC.heap_info output: " + info);
+    }
+    return Long.parseLong(m.group(1)) * 1024;
+  }
+
+  private static String run(List<String> command) throws Exception {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(60, TimeUnit.SECONDS);
+    return out;
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.toHandle().destroy();
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.rtrelay.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/** The packaged relay jar in its own JVM, configured with one alias {@code probe} pointing at the probe upstream. */
+final class RelayUnderTest implements AutoCloseable {
+  static final String KEY = "sk-bench-master";
+  private final ChildProcess process;
+  private final int port;
+
+  private RelayUnderTest(ChildProcess process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /**
+   * @param loggedTypes {@code null} for no logging section, else {@code default} or {@code *}
+   */
+  static RelayUnderTest start(Path repo, Path work, String name, int probePort, Optional<String> kafka,
+      String loggedTypes) throws Exception {
+    Path jar = repo.resolve("relay-node/target/relay-node.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " missing: build first (mvn -B -q -DskipTests package)");
+    }
+    String yaml = """
+        model_list:
+          - model_name: probe
+            litellm_params: {model: openai/probe, api_key: sk-bench-upstream, api_base: "http://127.0.0.1:%d"}
+        general_settings:
+          master_key: %s
+        """.formatted(probePort, KEY);
+    if ("*".equals(loggedTypes)) {
+      yaml += "litellm_settings:\n  logged_real_time_event_types: \"*\"\n";
+    }
+    Path config = work.resolve("relay-" + name + ".yaml");
+    Files.writeString(config, yaml);
+    List<String> command = new ArrayList<>(List.of(Repo.java(), "-Xmx1g", "-jar", jar.toString(), "--config",
+        config.toString(), "--host", "127.0.0.1", "--port", "0"));
+    kafka.ifPresent(k -> command.addAll(List.of("--kafka", k)));
+    ChildProcess process = ChildProcess.start("relay-" + name, command, work.resolve("relay-" + name + ".log"),
+        Pattern.compile("relay listening on ws://127\\.0\\.0\\.1:(\\d+)/"));
+    try {
+      return new RelayUnderTest(process, Integer.parseInt(process.awaitReady(90)));
+    } catch (Exception e) {
+      process.close();
+      throw e;
+    }
+  }
+
+  Target target() {
+    return new Target("relay", port, "/v1/realtime?model=probe", KEY);
+  }
+
+  ChildProcess process() {
+    return process;
+  }
+
+  @Override
+  public void close() throws Exception {
+    process.close();
+  }
+}

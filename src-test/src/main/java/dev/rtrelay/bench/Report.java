@@ -1,0 +1,213 @@
+package dev.rtrelay.bench;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Collects a run's figures and writes them three ways: a Markdown table (also printed), a JSON file for machines, and
+ * one latency-by-percentile chart per step. Added latency is always a difference against the direct path measured
+ * in the same step, never an absolute claim.
+ */
+final class Report {
+  static final double[] PERCENTILES = {50, 90, 99, 99.9};
+
+  /** Idle-session memory: relay heap (after full GC) and RSS, before and with the sessions open. */
+  record Idle(int wanted, int open, long heapBefore, long heapAfter, long rssBefore, long rssAfter) {
+    double heapPerSession() {
+      return open == 0 ? 0 : (heapAfter - heapBefore) / (double) open;
+    }
+
+    double rssPerSession() {
+      return open == 0 ? 0 : (rssAfter - rssBefore) / (double) open;
+    }
+  }
+
+  /** One event-logging variant: the relay path's figures and the relay's CPU seconds during the phase. */
+  record LoggingRun(PhaseResult result, double relayCpuSeconds) {}
+
+  private record Step(int sessions, List<PhaseResult> results, double relayCpuSeconds) {}
+
+  private final Path out;
+  private final double phaseSeconds;
+  private final List<Step> steps = new ArrayList<>();
+  private final List<Idle> idle = new ArrayList<>();
+  private final List<String> notes = new ArrayList<>();
+  private Map<String, LoggingRun> logging = new LinkedHashMap<>();
+  private int loggingSessions;
+
+  Report(Path out, double phaseSeconds) {
+    this.out = out;
+    this.phaseSeconds = phaseSeconds;
+  }
+
+  void step(int sessions, List<PhaseResult> results, double relayCpuSeconds) {
+    steps.add(new Step(sessions, results, relayCpuSeconds));
+  }
+
+  void idle(Idle measurement) {
+    idle.add(measurement);
+  }
+
+  void logging(int sessions, Map<String, LoggingRun> runs) {
+    loggingSessions = sessions;
+    logging = runs;
+  }
+
+  void note(String note) {
+    notes.add(note);
+  }
+
+  /** One line per step for the console while the run goes on. */
+  String stepLine(int sessions) {
+    Step step = steps.stream().filter(s -> s.sessions == sessions).findFirst().orElseThrow();
+    StringBuilder line = new StringBuilder("N=" + sessions + ":");
+    for (PhaseResult r : step.results) {
+      line.append(String.format("  %s p50 %s p99 %s lost %d", r.path(), ms(r.roundTrip(), 50), ms(r.roundTrip(), 99),
+          r.lost()));
+    }
+    return line.toString();
+  }
+
+  static String ms(Histogram h, double percentile) {
+    return String.format("%.3f", h.getValueAtPercentile(percentile) / 1000.0);
+  }
+
+  static double msValue(Histogram h, double percentile) {
+    return h.getValueAtPercentile(percentile) / 1000.0;
+  }
+
+  private static PhaseResult find(Step step, String path) {
+    return step.results.stream().filter(r -> r.path().equals(path)).findFirst().orElse(null);
+  }
+
+  void write(JsonObject machine) throws Exception {
+    Files.writeString(out.resolve("report.md"), markdown(machine));
+    Files.writeString(out.resolve("results.json"), json(machine).encodePrettily());
+    for (Step step : steps) {
+      chart(step);
+    }
+  }
+
+  private String markdown(JsonObject machine) {
+    StringBuilder md = new StringBuilder();
+    md.append("## Relay benchmark\n\n")
+        .append(String.format("%s, %d cores, %s. Each path runs N sessions sending one 20 ms PCM16 frame (1280 base64 "
+                + "chars) every 20 ms for %.0f s; round trip = send to answer from the probe upstream. "
+                + "Added = path minus direct, same step.%n%n", machine.getString("date"), machine.getInteger("cores"),
+            machine.getString("java"), phaseSeconds));
+    md.append("| N | path | p50 ms | p90 ms | p99 ms | p99.9 ms | frames | lost | reordered | setup p50 ms |"
+        + " setup p99 ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Step step : steps) {
+      for (PhaseResult r : step.results) {
+        md.append(String.format("| %d | %s | %s | %s | %s | %s | %d | %d | %d | %s | %s |%n", step.sessions, r.path(),
+            ms(r.roundTrip(), 50), ms(r.roundTrip(), 90), ms(r.roundTrip(), 99), ms(r.roundTrip(), 99.9),
+            r.received(), r.lost(), r.reordered(), ms(r.setup(), 50), ms(r.setup(), 99)));
+      }
+    }
+    md.append("\n| N | relay added p50 ms | relay added p99 ms | nginx added p50 ms | nginx added p99 ms |"
+        + " relay/nginx added p99 | relay CPU s per session-minute |\n|---|---|---|---|---|---|---|\n");
+    for (Step step : steps) {
+      PhaseResult direct = find(step, "direct");
+      PhaseResult relay = find(step, "relay");
+      PhaseResult nginx = find(step, "nginx");
+      double relay50 = msValue(relay.roundTrip(), 50) - msValue(direct.roundTrip(), 50);
+      double relay99 = msValue(relay.roundTrip(), 99) - msValue(direct.roundTrip(), 99);
+      String nginx50 = nginx == null ? "n/a" : String.format("%.3f", msValue(nginx.roundTrip(), 50)
+          - msValue(direct.roundTrip(), 50));
+      double nginx99v = nginx == null ? Double.NaN : msValue(nginx.roundTrip(), 99) - msValue(direct.roundTrip(), 99);
+      String nginx99 = nginx == null ? "n/a" : String.format("%.3f", nginx99v);
+      String ratio = nginx == null || nginx99v <= 0 ? "n/a" : String.format("%.2f", relay99 / nginx99v);
+      md.append(String.format("| %d | %.3f | %.3f | %s | %s | %s | %.4f |%n", step.sessions, relay50, relay99, nginx50,
+          nginx99, ratio, cpuPerSessionMinute(step.relayCpuSeconds, step.sessions, relay.seconds())));
+    }
+    if (!idle.isEmpty()) {
+      md.append("\n| idle sessions wanted | open | relay heap per session KiB | relay RSS per session KiB |\n"
+          + "|---|---|---|---|\n");
+      for (Idle i : idle) {
+        md.append(String.format("| %d | %d | %.1f | %.1f |%n", i.wanted(), i.open(), i.heapPerSession() / 1024,
+            i.rssPerSession() / 1024));
+      }
+    }
+    if (!logging.isEmpty()) {
+      md.append(String.format("%n| event logging (%d sessions) | p50 ms | p99 ms | lost | relay CPU s |"
+          + " CPU vs off |%n|---|---|---|---|---|---|%n", loggingSessions));
+      double off = logging.containsKey("off") ? logging.get("off").relayCpuSeconds() : Double.NaN;
+      for (Map.Entry<String, LoggingRun> e : logging.entrySet()) {
+        PhaseResult r = e.getValue().result();
+        md.append(String.format("| %s | %s | %s | %d | %.2f | %+.0f%% |%n", e.getKey(), ms(r.roundTrip(), 50),
+            ms(r.roundTrip(), 99), r.lost(), e.getValue().relayCpuSeconds(),
+            100 * (e.getValue().relayCpuSeconds() / off - 1)));
+      }
+    }
+    for (String note : notes) {
+      md.append("\nNote: ").append(note).append('\n');
+    }
+    return md.toString();
+  }
+
+  static double cpuPerSessionMinute(double cpuSeconds, int sessions, double seconds) {
+    return cpuSeconds / (sessions * seconds / 60.0);
+  }
+
+  private JsonObject json(JsonObject machine) {
+    JsonArray stepsJson = new JsonArray();
+    for (Step step : steps) {
+      JsonArray paths = new JsonArray();
+      step.results.forEach(r -> paths.add(phaseJson(r)));
+      stepsJson.add(new JsonObject().put("sessions", step.sessions).put("relay_cpu_seconds", step.relayCpuSeconds)
+          .put("paths", paths));
+    }
+    JsonArray idleJson = new JsonArray();
+    idle.forEach(i -> idleJson.add(new JsonObject().put("wanted", i.wanted()).put("open", i.open())
+        .put("heap_before", i.heapBefore()).put("heap_after", i.heapAfter()).put("rss_before", i.rssBefore())
+        .put("rss_after", i.rssAfter()).put("heap_per_session", i.heapPerSession())
+        .put("rss_per_session", i.rssPerSession())));
+    JsonObject loggingJson = new JsonObject();
+    logging.forEach((k, v) -> loggingJson.put(k, phaseJson(v.result()).put("relay_cpu_seconds", v.relayCpuSeconds())));
+    return new JsonObject().put("machine", machine).put("phase_seconds", phaseSeconds).put("steps", stepsJson)
+        .put("idle", idleJson).put("logging_sessions", loggingSessions).put("logging", loggingJson)
+        .put("notes", new JsonArray(new ArrayList<>(notes)));
+  }
+
+  static JsonObject phaseJson(PhaseResult r) {
+    JsonObject rt = new JsonObject();
+    JsonObject setup = new JsonObject();
+    for (double p : PERCENTILES) {
+      rt.put("p" + p, r.roundTrip().getValueAtPercentile(p));
+      setup.put("p" + p, r.setup().getValueAtPercentile(p));
+    }
+    return new JsonObject().put("path", r.path()).put("sessions", r.sessions()).put("seconds", r.seconds())
+        .put("sent", r.sent()).put("received", r.received()).put("lost", r.lost()).put("reordered", r.reordered())
+        .put("failed_sessions", r.failedSessions()).put("round_trip_us", rt).put("setup_us", setup);
+  }
+
+  private void chart(Step step) throws Exception {
+    XYChart chart = new XYChartBuilder().width(900).height(520)
+        .title("Round trip by percentile, " + step.sessions + " sessions")
+        .xAxisTitle("percentile (log scale of 1/(1-p): 2 = p50, 10 = p90, 100 = p99, 1000 = p99.9)")
+        .yAxisTitle("round trip (ms)").build();
+    chart.getStyler().setXAxisLogarithmic(true);
+    for (PhaseResult r : step.results) {
+      List<Double> x = new ArrayList<>();
+      List<Double> y = new ArrayList<>();
+      for (double p = 50; p < 99.95; p = 100 - (100 - p) / 1.25) {
+        x.add(1 / (1 - p / 100));
+        y.add(msValue(r.roundTrip(), p));
+      }
+      chart.addSeries(r.path(), x, y).setMarker(SeriesMarkers.NONE);
+    }
+    BitmapEncoder.saveBitmap(chart, out.resolve("latency-" + step.sessions).toString(),
+        BitmapEncoder.BitmapFormat.PNG);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.rtrelay.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.TimeUnit;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+/** The harness's own arithmetic, fed known inputs: a benchmark is only as good as its accounting. */
+class HarnessAccountingTest {
+  @Test
+  void inOrderAnswersCountNoLossNoReorder() {
+    SessionAccounting a = new SessionAccounting();
+    for (int i = 0; i < 100; i++) {
+      a.sent();
+    }
+    for (int i = 0; i < 100; i++) {
+      a.received(i);
+    }
+    assertEquals(0, a.lostCount());
+    assertEquals(0, a.reorderedCount());
+    assertEquals(0, a.openGaps());
+  }
+
+  @Test
+  void aSwappedPairIsTwoReorderedAndNoLoss() {
+    SessionAccounting a = new SessionAccounting();
+    for (int i = 0; i < 4; i++) {
+      a.sent();
+    }
+    a.received(0);
+    a.received(2);
+    a.received(1);
+    a.received(3);
+    assertEquals(0, a.lostCount());
+    assertEquals(2, a.reorderedCount());
+    assertEquals(0, a.openGaps());
+  }
+
+  @Test
+  void missingAnswersAreLostAndLeaveAGap() {
+    SessionAccounting a = new SessionAccounting();
+    for (int i = 0; i < 5; i++) {
+      a.sent();
+    }
+    a.received(0);
+    a.received(1);
+    a.received(4);
+    assertEquals(2, a.lostCount());
+    assertEquals(2, a.openGaps());
+  }
+
+  @Test
+  void percentilesOfKnownTimings() {
+    Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    for (int us = 1; us <= 1000; us++) {
+      h.recordValue(us);
+    }
+    assertEquals("0.500", Report.ms(h, 50));
+    assertEquals("0.990", Report.ms(h, 99));
+    assertEquals("0.999", Report.ms(h, 99.9));
+  }
+
+  @Test
+  void cpuIsNormalisedPerSessionMinute() {
+    // 30 CPU seconds over 100 sessions for 30 s = 50 session-minutes: 0.6 s per session-minute.
+    assertEquals(0.6, Report.cpuPerSessionMinute(30, 100, 30), 1e-9);
+  }
+
+  @Test
+  void probeFramesCarrySeqAndSendTimeThroughTheAnswer() {
+    String append = ProbeFrames.append(42, 123456789L);
+    assertEquals(1280, new JsonObject(append).getString("audio").length(), "a real 20 ms PCM16 24 kHz chunk");
+    String answer = ProbeFrames.answer(append);
+    JsonObject delta = new JsonObject(answer);
+    assertEquals("response.output_audio.delta", delta.getString("type"));
+    assertEquals(ProbeFrames.AUDIO_20MS, delta.getString("delta"));
+    assertEquals(42, ProbeFrames.seq(answer));
+    assertEquals(123456789L, ProbeFrames.sentNanos(answer));
+    assertNull(ProbeFrames.answer("{\"type\":\"session.update\"}"));
+    assertTrue(ProbeFrames.seq(ProbeFrames.SESSION_CREATED) < 0);
+  }
+}
