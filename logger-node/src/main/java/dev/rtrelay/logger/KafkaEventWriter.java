@@ -80,6 +80,7 @@ final class KafkaEventWriter {
             inFlight--;
             failures++;
             buffer.retry(entry);
+            logDrops();
             if (!outage) {
               outage = true;
               LOG.warn("Kafka send failed ({}); buffering up to {} events / {} bytes and retrying",
@@ -87,6 +88,19 @@ final class KafkaEventWriter {
             }
             backOff();
           });
+    }
+  }
+
+  private long lastDropLogNanos;
+  private long lastLoggedDrops;
+
+  /** At most once a minute, so an outage is visible in the log without flooding it. */
+  private void logDrops() {
+    long now = System.nanoTime();
+    if (buffer.dropped() > lastLoggedDrops && now - lastDropLogNanos > 60_000_000_000L) {
+      lastDropLogNanos = now;
+      lastLoggedDrops = buffer.dropped();
+      LOG.warn("buffer full while Kafka is unreachable: {} oldest records dropped so far", buffer.dropped());
     }
   }
 

@@ -42,6 +42,15 @@ public final class LoggerMain implements Callable<Integer> {
       description = "Bytes held while Kafka is unreachable (default: ${DEFAULT-VALUE}).")
   long maxBufferedBytes;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "9464",
+      description = "Port for GET /metrics (Prometheus text) and /health/readiness; 0 disables (default: "
+          + "${DEFAULT-VALUE}).")
+  int metricsPort;
+
+  @Option(names = "--metrics-host", paramLabel = "ADDR", defaultValue = "0.0.0.0",
+      description = "Address for the metrics port (default: ${DEFAULT-VALUE}).")
+  String metricsHost;
+
   private Vertx vertx;
   private LoggerNode node;
 
@@ -74,6 +83,9 @@ public final class LoggerMain implements Callable<Integer> {
     try {
       vertx = ClusteredVertx.start(cluster.options()).await(120, TimeUnit.SECONDS);
       node = LoggerNode.start(vertx, settings).await(60, TimeUnit.SECONDS);
+      if (metricsPort > 0) {
+        LoggerMetricsServer.start(vertx, metricsHost, metricsPort).await(30, TimeUnit.SECONDS);
+      }
     } catch (Exception e) {
       LOG.error("logger failed to start: {}", e.getMessage());
       if (vertx != null) {
@@ -95,6 +107,7 @@ public final class LoggerMain implements Callable<Integer> {
       } catch (Exception e) {
         LOG.warn("shutdown did not complete cleanly: {}", e.toString());
       }
+      LogShutdown.flush();
       stopped.countDown();
     }, "logger-shutdown"));
     try {

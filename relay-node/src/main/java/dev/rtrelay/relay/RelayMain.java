@@ -2,6 +2,7 @@ package dev.rtrelay.relay;
 
 import dev.rtrelay.cluster.ClusterCli;
 import dev.rtrelay.cluster.ClusteredVertx;
+import dev.rtrelay.logger.LogShutdown;
 import dev.rtrelay.logger.LoggerNode;
 import dev.rtrelay.logger.LoggerSettings;
 import dev.rtrelay.relay.config.ConfigException;
@@ -188,6 +189,7 @@ public final class RelayMain implements Callable<Integer> {
       } catch (Exception e) {
         LOG.warn("shutdown did not complete cleanly: {}", e.toString());
       }
+      LogShutdown.flush();
       current.interrupt();
     }, "relay-shutdown"));
     try {

@@ -39,7 +39,7 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--seconds", description = "Seconds per path per step (default: 15; quick: 4).")
   Double seconds;
 
-  @Option(names = "--logging-sessions", description = "Sessions for the event-logging comparison (default: 250; "
+  @Option(names = "--logging-sessions", description = "Sessions for the event-logging comparison (default: 100; "
       + "quick: 20).")
   Integer loggingSessions;
 
@@ -49,6 +49,13 @@ public final class BenchMain implements Callable<Integer> {
 
   @Option(names = "--no-logging", description = "Skip the event-logging comparison (it needs a Kafka broker).")
   boolean noLogging;
+
+  @Option(names = "--paths", split = ",", description = "Paths to measure (default: direct,nginx,relay).")
+  List<String> paths = List.of("direct", "nginx", "relay");
+
+  @Option(names = "--relay-jvm-opt", paramLabel = "OPT",
+      description = "Extra JVM option for the relay process, repeatable (e.g. -XX:StartFlightRecording=...).")
+  List<String> relayJvmOptions = List.of();
 
   @Option(names = "--out", description = "Output directory (default: src-test/target/bench).")
   Path out;
@@ -67,7 +74,7 @@ public final class BenchMain implements Callable<Integer> {
     Files.createDirectories(out);
     List<Integer> steps = ladder != null ? ladder : quick ? List.of(10, 50) : List.of(10, 100, 250, 500, 1000);
     double phase = seconds != null ? seconds : quick ? 4 : 15;
-    int logN = loggingSessions != null ? loggingSessions : quick ? 20 : 250;
+    int logN = loggingSessions != null ? loggingSessions : quick ? 20 : 100;
     List<Integer> idleCounts = idle != null ? idle : quick ? List.of(200) : List.of(1000, 10000);
     Path work = Files.createTempDirectory("rtrelay-bench");
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
@@ -77,8 +84,9 @@ public final class BenchMain implements Callable<Integer> {
         work.resolve("probe.log"), Pattern.compile("probe listening on (\\d+)"))) {
       int probePort = Integer.parseInt(probe.awaitReady(60));
       Target direct = new Target("direct", probePort, "/v1/realtime?model=probe", null);
-      Optional<Nginx.Started> nginx = startNginx(work, probePort, report);
-      try (RelayUnderTest relay = RelayUnderTest.start(repo, work, "off", probePort, Optional.empty(), null)) {
+      Optional<Nginx.Started> nginx = paths.contains("nginx") ? startNginx(work, probePort, report) : Optional.empty();
+      try (RelayUnderTest relay = RelayUnderTest.start(repo, work, "off", probePort, Optional.empty(), null,
+          relayJvmOptions)) {
         Target viaRelay = relay.target();
         Optional<Target> viaNginx = nginx.map(n -> new Target("nginx", n.port(), "/v1/realtime?model=probe", null));
         // Warm up the JITs of all three paths before measuring anything.
@@ -89,19 +97,25 @@ public final class BenchMain implements Callable<Integer> {
         }
         for (int n : steps) {
           List<PhaseResult> results = new ArrayList<>();
-          results.add(generator.run(direct, n, phase).await());
+          if (paths.contains("direct")) {
+            results.add(generator.run(direct, n, phase).await());
+          }
           if (viaNginx.isPresent()) {
             results.add(generator.run(viaNginx.get(), n, phase).await());
           }
-          double cpuBefore = relay.process().cpuSeconds();
-          PhaseResult relayed = generator.run(viaRelay, n, phase).await();
-          double cpu = relay.process().cpuSeconds() - cpuBefore;
-          results.add(relayed);
+          double cpu = 0;
+          if (paths.contains("relay")) {
+            double cpuBefore = relay.process().cpuSeconds();
+            results.add(generator.run(viaRelay, n, phase).await());
+            cpu = relay.process().cpuSeconds() - cpuBefore;
+          }
           report.step(n, results, cpu);
           System.out.println(report.stepLine(n));
         }
         for (int count : idleCounts) {
-          report.idle(measureIdle(generator, relay, count));
+          if (count > 0) {
+            report.idle(measureIdle(generator, relay, count));
+          }
         }
       }
       nginx.ifPresent(n -> closeQuietly(n.process()));
@@ -146,16 +160,21 @@ public final class BenchMain implements Callable<Integer> {
   private static Map<String, Report.LoggingRun> compareLogging(LoadGenerator generator, Path work, int probePort,
       int sessions, double phase) throws Exception {
     Map<String, Report.LoggingRun> runs = new LinkedHashMap<>();
-    try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"))) {
+    Path repo = Repo.root();
+    Path cluster = LoggerUnderTest.clusterConfig(repo, work);
+    try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
+        LoggerUnderTest logger = LoggerUnderTest.start(repo, work, cluster, kafka.bootstrap())) {
       for (String variant : List.of("off", "default", "*")) {
-        try (RelayUnderTest relay = RelayUnderTest.start(Repo.root(), work, variant.equals("*") ? "star" : variant,
-            probePort, variant.equals("off") ? Optional.empty() : Optional.of(kafka.bootstrap()),
-            variant.equals("off") ? null : variant)) {
-          generator.run(relay.target(), 20, 2).await();
-          runs.put(variant, run(generator, relay, sessions, phase));
+        try (RelayUnderTest relay = RelayUnderTest.start(repo, work, variant.equals("*") ? "star" : variant,
+            probePort, variant.equals("off") ? Optional.empty() : Optional.of(cluster),
+            variant.equals("*") ? "*" : null, List.of())) {
+          // A fresh relay JVM (and, when clustered, fresh event-bus connections) needs a warm-up at full load, or the
+          // first variant pays for JIT compilation and connection set-up in its figures.
+          generator.run(relay.target(), sessions, Math.min(phase, 8)).await();
+          runs.put(variant, run(generator, relay, logger, sessions, phase));
           if (variant.equals("*")) {
             kafka.stop();
-            runs.put("* with Kafka down", run(generator, relay, sessions, phase));
+            runs.put("* with Kafka down", run(generator, relay, logger, sessions, phase));
           }
         }
       }
@@ -163,11 +182,13 @@ public final class BenchMain implements Callable<Integer> {
     return runs;
   }
 
-  private static Report.LoggingRun run(LoadGenerator generator, RelayUnderTest relay, int sessions, double phase)
-      throws Exception {
-    double before = relay.process().cpuSeconds();
+  private static Report.LoggingRun run(LoadGenerator generator, RelayUnderTest relay, LoggerUnderTest logger,
+      int sessions, double phase) throws Exception {
+    double relayBefore = relay.process().cpuSeconds();
+    double loggerBefore = logger.process().cpuSeconds();
     PhaseResult result = generator.run(relay.target(), sessions, phase).await();
-    return new Report.LoggingRun(result, relay.process().cpuSeconds() - before);
+    return new Report.LoggingRun(result, relay.process().cpuSeconds() - relayBefore,
+        logger.process().cpuSeconds() - loggerBefore);
   }
 
   private static JsonObject machine() {

@@ -31,6 +31,7 @@ final class LoadGenerator {
     final ClientWebSocket socket;
     final SessionAccounting accounting = new SessionAccounting();
     long seq;
+    long notSent;
     long connectStart;
     boolean ready;
 
@@ -83,7 +84,12 @@ final class LoadGenerator {
         long now = System.nanoTime();
         for (int i = slot; i < all.size(); i += SLOTS) {
           Session s = all.get(i);
-          if (s.ready && !s.socket.isClosed() && !s.socket.writeQueueFull()) {
+          if (!s.ready || s.socket.isClosed()) {
+            continue;
+          }
+          if (s.socket.writeQueueFull()) {
+            s.notSent++;
+          } else {
             s.socket.writeTextMessage(ProbeFrames.append(s.seq++, now));
             s.accounting.sent();
           }
@@ -94,17 +100,19 @@ final class LoadGenerator {
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
         awaitDrain(all, System.nanoTime() + 3_000_000_000L, () -> {
           long sent = 0;
+          long notSent = 0;
           long received = 0;
           long lost = 0;
           long reordered = 0;
           for (Session s : all) {
             sent += s.accounting.sentCount();
+            notSent += s.notSent;
             received += s.accounting.receivedCount();
             lost += s.accounting.lostCount();
             reordered += s.accounting.reorderedCount();
           }
-          PhaseResult phase = new PhaseResult(target.name(), count, elapsed, roundTrip, setup, sent, received, lost,
-              reordered, failed);
+          PhaseResult phase = new PhaseResult(target.name(), count, elapsed, roundTrip, setup, sent, notSent, received,
+              lost, reordered, failed);
           List<Future<Void>> closes = new ArrayList<>();
           for (Session s : all) {
             if (!s.socket.isClosed()) {

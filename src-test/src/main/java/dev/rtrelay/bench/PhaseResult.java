@@ -7,6 +7,7 @@ import org.HdrHistogram.Histogram;
  *
  * @param roundTrip microseconds from send to answer, per frame
  * @param setup microseconds from connect to the first server event, per session
+ * @param notSent frames due at their 20 ms tick but skipped because the path pushed back (write queue full)
  */
 record PhaseResult(String path, int sessions, double seconds, Histogram roundTrip, Histogram setup, long sent,
-    long received, long lost, long reordered, int failedSessions) {}
+    long notSent, long received, long lost, long reordered, int failedSessions) {}

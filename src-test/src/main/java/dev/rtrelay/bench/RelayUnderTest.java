@@ -19,10 +19,11 @@ final class RelayUnderTest implements AutoCloseable {
   }
 
   /**
-   * @param loggedTypes {@code null} for no logging section, else {@code default} or {@code *}
+   * @param clusterConfig join this cluster (where a logger node runs) and publish session events; empty: no logging
+   * @param loggedTypes {@code null} for LiteLLM's default types, or {@code *}
    */
-  static RelayUnderTest start(Path repo, Path work, String name, int probePort, Optional<String> kafka,
-      String loggedTypes) throws Exception {
+  static RelayUnderTest start(Path repo, Path work, String name, int probePort, Optional<Path> clusterConfig,
+      String loggedTypes, List<String> jvmOptions) throws Exception {
     Path jar = repo.resolve("relay-node/target/relay-node.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " missing: build first (mvn -B -q -DskipTests package)");
@@ -39,13 +40,15 @@ final class RelayUnderTest implements AutoCloseable {
     }
     Path config = work.resolve("relay-" + name + ".yaml");
     Files.writeString(config, yaml);
-    List<String> command = new ArrayList<>(List.of(Repo.java(), "-Xmx1g", "-jar", jar.toString(), "--config",
-        config.toString(), "--host", "127.0.0.1", "--port", "0"));
-    kafka.ifPresent(k -> command.addAll(List.of("--kafka", k)));
+    List<String> command = new ArrayList<>(List.of(Repo.java(), "-Xmx1g"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--host", "127.0.0.1", "--port",
+        "0"));
+    clusterConfig.ifPresent(c -> command.addAll(List.of("--cluster", "--cluster-config", c.toString())));
     ChildProcess process = ChildProcess.start("relay-" + name, command, work.resolve("relay-" + name + ".log"),
         Pattern.compile("relay listening on ws://127\\.0\\.0\\.1:(\\d+)/"));
     try {
-      return new RelayUnderTest(process, Integer.parseInt(process.awaitReady(90)));
+      return new RelayUnderTest(process, Integer.parseInt(process.awaitReady(180)));
     } catch (Exception e) {
       process.close();
       throw e;

@@ -33,8 +33,8 @@ final class Report {
     }
   }
 
-  /** One event-logging variant: the relay path's figures and the relay's CPU seconds during the phase. */
-  record LoggingRun(PhaseResult result, double relayCpuSeconds) {}
+  /** One event-logging variant: the relay path's figures and the relay's and logger's CPU seconds in the phase. */
+  record LoggingRun(PhaseResult result, double relayCpuSeconds, double loggerCpuSeconds) {}
 
   private record Step(int sessions, List<PhaseResult> results, double relayCpuSeconds) {}
 
@@ -106,13 +106,13 @@ final class Report {
                 + "chars) every 20 ms for %.0f s; round trip = send to answer from the probe upstream. "
                 + "Added = path minus direct, same step.%n%n", machine.getString("date"), machine.getInteger("cores"),
             machine.getString("java"), phaseSeconds));
-    md.append("| N | path | p50 ms | p90 ms | p99 ms | p99.9 ms | frames | lost | reordered | setup p50 ms |"
-        + " setup p99 ms |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+    md.append("| N | path | p50 ms | p90 ms | p99 ms | p99.9 ms | frames | not sent (backpressure) | lost | reordered |"
+        + " setup p50 ms | setup p99 ms |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Step step : steps) {
       for (PhaseResult r : step.results) {
-        md.append(String.format("| %d | %s | %s | %s | %s | %s | %d | %d | %d | %s | %s |%n", step.sessions, r.path(),
-            ms(r.roundTrip(), 50), ms(r.roundTrip(), 90), ms(r.roundTrip(), 99), ms(r.roundTrip(), 99.9),
-            r.received(), r.lost(), r.reordered(), ms(r.setup(), 50), ms(r.setup(), 99)));
+        md.append(String.format("| %d | %s | %s | %s | %s | %s | %d | %d | %d | %d | %s | %s |%n", step.sessions,
+            r.path(), ms(r.roundTrip(), 50), ms(r.roundTrip(), 90), ms(r.roundTrip(), 99), ms(r.roundTrip(), 99.9),
+            r.received(), r.notSent(), r.lost(), r.reordered(), ms(r.setup(), 50), ms(r.setup(), 99)));
       }
     }
     md.append("\n| N | relay added p50 ms | relay added p99 ms | nginx added p50 ms | nginx added p99 ms |"
@@ -121,6 +121,9 @@ final class Report {
       PhaseResult direct = find(step, "direct");
       PhaseResult relay = find(step, "relay");
       PhaseResult nginx = find(step, "nginx");
+      if (direct == null || relay == null) {
+        continue;
+      }
       double relay50 = msValue(relay.roundTrip(), 50) - msValue(direct.roundTrip(), 50);
       double relay99 = msValue(relay.roundTrip(), 99) - msValue(direct.roundTrip(), 99);
       String nginx50 = nginx == null ? "n/a" : String.format("%.3f", msValue(nginx.roundTrip(), 50)
@@ -140,14 +143,14 @@ final class Report {
       }
     }
     if (!logging.isEmpty()) {
-      md.append(String.format("%n| event logging (%d sessions) | p50 ms | p99 ms | lost | relay CPU s |"
-          + " CPU vs off |%n|---|---|---|---|---|---|%n", loggingSessions));
+      md.append(String.format("%n| event logging (%d sessions, logger in its own process) | p50 ms | p99 ms | lost |"
+          + " relay CPU s | relay CPU vs off | logger CPU s |%n|---|---|---|---|---|---|---|%n", loggingSessions));
       double off = logging.containsKey("off") ? logging.get("off").relayCpuSeconds() : Double.NaN;
       for (Map.Entry<String, LoggingRun> e : logging.entrySet()) {
         PhaseResult r = e.getValue().result();
-        md.append(String.format("| %s | %s | %s | %d | %.2f | %+.0f%% |%n", e.getKey(), ms(r.roundTrip(), 50),
+        md.append(String.format("| %s | %s | %s | %d | %.2f | %+.0f%% | %.2f |%n", e.getKey(), ms(r.roundTrip(), 50),
             ms(r.roundTrip(), 99), r.lost(), e.getValue().relayCpuSeconds(),
-            100 * (e.getValue().relayCpuSeconds() / off - 1)));
+            100 * (e.getValue().relayCpuSeconds() / off - 1), e.getValue().loggerCpuSeconds()));
       }
     }
     for (String note : notes) {
@@ -174,7 +177,8 @@ final class Report {
         .put("rss_after", i.rssAfter()).put("heap_per_session", i.heapPerSession())
         .put("rss_per_session", i.rssPerSession())));
     JsonObject loggingJson = new JsonObject();
-    logging.forEach((k, v) -> loggingJson.put(k, phaseJson(v.result()).put("relay_cpu_seconds", v.relayCpuSeconds())));
+    logging.forEach((k, v) -> loggingJson.put(k, phaseJson(v.result()).put("relay_cpu_seconds", v.relayCpuSeconds())
+        .put("logger_cpu_seconds", v.loggerCpuSeconds())));
     return new JsonObject().put("machine", machine).put("phase_seconds", phaseSeconds).put("steps", stepsJson)
         .put("idle", idleJson).put("logging_sessions", loggingSessions).put("logging", loggingJson)
         .put("notes", new JsonArray(new ArrayList<>(notes)));
@@ -188,7 +192,7 @@ final class Report {
       setup.put("p" + p, r.setup().getValueAtPercentile(p));
     }
     return new JsonObject().put("path", r.path()).put("sessions", r.sessions()).put("seconds", r.seconds())
-        .put("sent", r.sent()).put("received", r.received()).put("lost", r.lost()).put("reordered", r.reordered())
+        .put("sent", r.sent()).put("not_sent", r.notSent()).put("received", r.received()).put("lost", r.lost()).put("reordered", r.reordered())
         .put("failed_sessions", r.failedSessions()).put("round_trip_us", rt).put("setup_us", setup);
   }
 

@@ -16,6 +16,35 @@ final class EventJson {
 
   private EventJson() {}
 
+  private static final byte[] TYPE_FIRST = "{\"type\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  /**
+   * The top-level {@code type} of a message. Realtime clients and providers put {@code type} first with no spaces,
+   * so that prefix is matched byte for byte and the type read up to its closing quote, with no parser and no copy
+   * of the (often 1.3 KB audio) message; anything else falls back to a streaming parse.
+   */
+  static String type(io.vertx.core.buffer.Buffer message) {
+    int length = message.length();
+    if (length > TYPE_FIRST.length) {
+      boolean prefix = true;
+      for (int i = 0; i < TYPE_FIRST.length && prefix; i++) {
+        prefix = message.getByte(i) == TYPE_FIRST[i];
+      }
+      if (prefix) {
+        for (int i = TYPE_FIRST.length; i < length; i++) {
+          byte b = message.getByte(i);
+          if (b == '"') {
+            return message.getString(TYPE_FIRST.length, i, "UTF-8");
+          }
+          if (b == '\\') {
+            break;
+          }
+        }
+      }
+    }
+    return type(message.getBytes());
+  }
+
   /** The top-level {@code type}, or null when the message is not a JSON object with a string type. */
   static String type(byte[] json) {
     try (JsonParser p = FACTORY.createParser(json)) {

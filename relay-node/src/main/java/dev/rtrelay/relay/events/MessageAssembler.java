@@ -11,14 +11,17 @@ final class MessageAssembler {
   private Buffer partial;
   private boolean inText;
 
-  /** Returns a complete text message's bytes, or null (binary, or not complete yet). */
-  byte[] accept(WebSocketFrame frame) {
+  /**
+   * Returns a complete text message, or null (binary, or not complete yet). A single-frame message is returned
+   * without copying: it is only valid until the frame is forwarded.
+   */
+  Buffer accept(WebSocketFrame frame) {
     switch (frame.type()) {
       case TEXT -> {
         if (frame.isFinal()) {
           inText = false;
           partial = null;
-          return frame.binaryData().getBytes();
+          return frame.binaryData();
         }
         inText = true;
         partial = frame.binaryData().copy();
@@ -31,7 +34,7 @@ final class MessageAssembler {
         partial.appendBuffer(frame.binaryData());
         if (frame.isFinal()) {
           inText = false;
-          byte[] whole = partial.getBytes();
+          Buffer whole = partial;
           partial = null;
           return whole;
         }

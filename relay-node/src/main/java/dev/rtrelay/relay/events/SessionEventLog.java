@@ -42,18 +42,25 @@ public final class SessionEventLog {
 
   /** Called for every data frame, before it is forwarded. */
   public void onFrame(boolean fromClientSide, WebSocketFrame frame) {
-    byte[] message = (fromClientSide ? fromClient : fromUpstream).accept(frame);
+    Buffer message = (fromClientSide ? fromClient : fromUpstream).accept(frame);
     if (message != null) {
       onTextMessage(fromClientSide, message);
     }
   }
 
-  private void onTextMessage(boolean fromClientSide, byte[] json) {
-    String type = EventJson.type(json);
+  private void onTextMessage(boolean fromClientSide, Buffer message) {
+    // Most frames are not logged (default types): decide on the type alone, before copying anything.
+    String type = EventJson.type(message);
     if (type == null) {
       return;
     }
-    if (!fromClientSide && (type.equals("response.done"))) {
+    boolean responseDone = !fromClientSide && type.equals("response.done");
+    boolean logged = settings.types().matches(type);
+    if (!responseDone && !logged) {
+      return;
+    }
+    byte[] json = message.getBytes();
+    if (responseDone) {
       // Usage is summed for the closed envelope whether or not response.done itself is logged.
       try {
         usage.add(new JsonObject(Buffer.buffer(json)));
@@ -61,7 +68,7 @@ public final class SessionEventLog {
         // Not JSON after all: nothing to sum.
       }
     }
-    if (!settings.types().matches(type)) {
+    if (!logged) {
       return;
     }
     String redact = settings.logAudio() ? null : EventJson.audioField(type);

@@ -205,6 +205,10 @@ class SessionEventLogTest {
     assertNull(EventJson.type("{\"item\":{\"type\":\"nested\"}}".getBytes(StandardCharsets.UTF_8)));
     assertNull(EventJson.type("[1,2]".getBytes(StandardCharsets.UTF_8)));
     assertNull(EventJson.type("garbage".getBytes(StandardCharsets.UTF_8)));
+    assertEquals("fast", EventJson.type(Buffer.buffer("{\"type\":\"fast\",\"audio\":\"AAAA\"}")));
+    assertEquals("a\"b", EventJson.type(Buffer.buffer("{\"type\":\"a\\\"b\"}")), "escapes take the parser path");
+    assertEquals("spaced", EventJson.type(Buffer.buffer("{ \"type\" : \"spaced\" }")));
+    assertNull(EventJson.type(Buffer.buffer("{\"type\":\"unterminated")));
     assertTrue(EventJson.base64Bytes("AAAA".toCharArray(), 0, 4) == 3);
     assertTrue(EventJson.base64Bytes("AA==".toCharArray(), 0, 4) == 1);
   }
