@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.http;
 
+import dev.rtrelay.metrics.PrometheusText;
 import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import io.vertx.core.Handler;
@@ -20,28 +21,17 @@ public final class MetricsEndpoint implements Handler<HttpServerRequest> {
 
   @Override
   public void handle(HttpServerRequest request) {
-    StringBuilder out = new StringBuilder(512);
-    gauge(out, "rtrelay_sessions_live", "Realtime sessions open on this node", router.liveSessions());
-    counter(out, "rtrelay_log_events_accepted_total", "Session-event records accepted for logging",
-        events.acceptedCount());
-    counter(out, "rtrelay_log_events_delivered_total", "Session-event records acknowledged by a logger",
-        events.deliveredCount());
-    out.append("# HELP rtrelay_log_events_dropped_total Session-event records dropped (audio is never dropped)\n")
-        .append("# TYPE rtrelay_log_events_dropped_total counter\n")
-        .append("rtrelay_log_events_dropped_total{reason=\"buffer_full\"} ").append(events.droppedBufferFullCount())
-        .append('\n')
-        .append("rtrelay_log_events_dropped_total{reason=\"not_acknowledged\"} ")
-        .append(events.droppedUndeliveredCount()).append('\n');
-    request.response().putHeader("content-type", "text/plain; version=0.0.4").end(out.toString());
-  }
-
-  private static void gauge(StringBuilder out, String name, String help, long value) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(" gauge\n").append(name).append(' ').append(value).append('\n');
-  }
-
-  private static void counter(StringBuilder out, String name, String help, long value) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n')
-        .append("# TYPE ").append(name).append(" counter\n").append(name).append(' ').append(value).append('\n');
+    String dropped = "rtrelay_log_events_dropped_total";
+    String text = new PrometheusText()
+        .gauge("rtrelay_sessions_live", "Realtime sessions open on this node", router.liveSessions())
+        .counter("rtrelay_log_events_accepted_total", "Session-event records accepted for logging",
+            events.acceptedCount())
+        .counter("rtrelay_log_events_delivered_total", "Session-event records acknowledged by a logger",
+            events.deliveredCount())
+        .header(dropped, "Session-event records dropped (audio is never dropped)", "counter")
+        .sample(dropped, "{reason=\"buffer_full\"}", events.droppedBufferFullCount())
+        .sample(dropped, "{reason=\"not_acknowledged\"}", events.droppedUndeliveredCount())
+        .toString();
+    request.response().putHeader("content-type", "text/plain; version=0.0.4").end(text);
   }
 }

@@ -1,6 +1,7 @@
 package dev.rtrelay.relay.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.relay.support.FakeUpstream;
 import dev.rtrelay.relay.support.RelayFixture;
@@ -76,6 +77,15 @@ class HttpRoutesTest {
     Reply ready = get("/health/readiness", null);
     assertEquals(200, ready.status());
     assertEquals("ready", ready.json().getString("status"));
+  }
+
+  @Test
+  void metricsArePrometheusTextWithoutKeys() throws Exception {
+    Reply metrics = get("/metrics", null);
+    assertEquals(200, metrics.status());
+    String text = metrics.body().toString();
+    assertTrue(text.contains("# TYPE rtrelay_sessions_live gauge\nrtrelay_sessions_live 0\n"), text);
+    assertTrue(text.contains("rtrelay_log_events_dropped_total{reason=\"buffer_full\"} 0"), text);
   }
 
   @Test
