@@ -89,11 +89,14 @@ public final class BenchMain implements Callable<Integer> {
           relayJvmOptions)) {
         Target viaRelay = relay.target();
         Optional<Target> viaNginx = nginx.map(n -> new Target("nginx", n.port(), "/v1/realtime?model=probe", null));
-        // Warm up the JITs of all three paths before measuring anything.
-        generator.run(direct, 20, 2).await();
-        generator.run(viaRelay, 20, 2).await();
+        // Warm up the JITs of every path at real load before measuring anything: a cold relay JVM otherwise shows
+        // tens of milliseconds of compilation in the first step's figures.
+        int warmSessions = quick ? 20 : 100;
+        double warmSeconds = quick ? 2 : 6;
+        generator.run(direct, warmSessions, warmSeconds).await();
+        generator.run(viaRelay, warmSessions, warmSeconds).await();
         if (viaNginx.isPresent()) {
-          generator.run(viaNginx.get(), 20, 2).await();
+          generator.run(viaNginx.get(), warmSessions, warmSeconds).await();
         }
         for (int n : steps) {
           List<PhaseResult> results = new ArrayList<>();
