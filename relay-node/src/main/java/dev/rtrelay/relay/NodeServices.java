@@ -5,6 +5,8 @@ import dev.rtrelay.relay.auth.SessionLimiter;
 import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.events.EventLogSettings;
 import dev.rtrelay.relay.events.EventStats;
+import dev.rtrelay.relay.guardrails.GuardrailRegistry;
+import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import java.util.Optional;
 
@@ -18,4 +20,6 @@ record NodeServices(
     String nodeId,
     boolean publishEvents,
     EventLogSettings eventLog,
-    EventStats eventStats) {}
+    EventStats eventStats,
+    GuardrailRegistry guardrails,
+    GuardrailStats guardrailStats) {}

@@ -52,10 +52,12 @@ final class RelayVerticle extends VerticleBase {
       sink = eventSink;
     }
     RealtimeEndpoint realtime = new RealtimeEndpoint(services.authenticator(), services.limiter(), services.router(),
-        connector, settings, registry, new SessionLogging(sink, services.eventLog(), services.nodeId()));
+        connector, settings, registry, new SessionLogging(sink, services.eventLog(), services.nodeId()),
+        services.guardrails(), services.guardrailStats());
     HttpDispatcher dispatcher = new HttpDispatcher(realtime,
         new ModelsEndpoint(services.authenticator(), services.router()),
-        new MetricsEndpoint(services.router(), services.eventStats()), services.router()::liveSessions);
+        new MetricsEndpoint(services.router(), services.eventStats(), services.guardrailStats()),
+        services.router()::liveSessions);
     if (settings.pingIntervalSeconds() > 0) {
       pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(settings.pingIntervalSeconds()), id -> registry.pingAll());
     }

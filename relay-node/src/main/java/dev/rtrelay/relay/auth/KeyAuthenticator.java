@@ -6,7 +6,9 @@ import dev.rtrelay.relay.config.Secret;
 import dev.rtrelay.relay.config.VirtualKeyConfig;
 import dev.rtrelay.relay.http.RelayException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,15 +19,18 @@ public final class KeyAuthenticator {
   private final Optional<byte[]> masterDigest;
   private final List<VirtualKeyConfig> keys;
   private final Clock clock;
+  private final Map<String, List<String>> teamGuardrails;
 
-  public KeyAuthenticator(Optional<Secret> masterKey, List<VirtualKeyConfig> keys, Clock clock) {
+  public KeyAuthenticator(Optional<Secret> masterKey, List<VirtualKeyConfig> keys, Clock clock,
+      Map<String, List<String>> teamGuardrails) {
     this.masterDigest = masterKey.map(k -> KeyDigest.sha256(k.reveal()));
     this.keys = keys;
     this.clock = clock;
+    this.teamGuardrails = teamGuardrails;
   }
 
   public static KeyAuthenticator of(RelayConfig config) {
-    return new KeyAuthenticator(config.masterKey(), config.virtualKeys(), Clock.systemUTC());
+    return new KeyAuthenticator(config.masterKey(), config.virtualKeys(), Clock.systemUTC(), config.teamGuardrails());
   }
 
   public Principal authenticate(Optional<String> presented) {
@@ -50,6 +55,9 @@ public final class KeyAuthenticator {
     if (match.expires().isPresent() && !clock.instant().isBefore(match.expires().get())) {
       throw RelayException.unauthorized("API key '" + match.alias() + "' expired at " + match.expires().get());
     }
-    return new Principal(match.alias(), match.models(), match.maxParallelSessions(), match.teamId(), match.metadata());
+    List<String> guardrails = new ArrayList<>(match.guardrails());
+    match.teamId().map(t -> teamGuardrails.getOrDefault(t, List.of())).ifPresent(guardrails::addAll);
+    return new Principal(match.alias(), match.models(), match.maxParallelSessions(), match.teamId(), match.metadata(),
+        List.copyOf(guardrails));
   }
 }

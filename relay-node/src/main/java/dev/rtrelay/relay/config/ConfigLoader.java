@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import dev.rtrelay.relay.guardrails.Guardrail;
+import dev.rtrelay.relay.guardrails.GuardrailFactory;
 
 /**
  * Reads a LiteLLM-format {@code config.yaml} into a {@link RelayConfig}. Every problem is reported as one
@@ -75,7 +77,11 @@ public final class ConfigLoader {
     List<DeploymentConfig> deployments = deployments(root.path("model_list"));
     JsonNode general = objectOrEmpty(root, "general_settings");
     Optional<Secret> masterKey = optionalText(general, "master_key", "general_settings.master_key").map(Secret::new);
-    List<VirtualKeyConfig> keys = virtualKeys(general.path("virtual_keys"));
+    List<Guardrail> guardrails = guardrails(root.path("guardrails"));
+    Set<String> guardrailNames = new LinkedHashSet<>();
+    guardrails.forEach(g -> guardrailNames.add(g.name()));
+    List<VirtualKeyConfig> keys = virtualKeys(general.path("virtual_keys"), guardrailNames);
+    Map<String, List<String>> teamGuardrails = teamGuardrails(general.path("teams"), guardrailNames);
     if (masterKey.isEmpty() && keys.isEmpty()) {
       throw ConfigException.at("general_settings.master_key",
           "no master_key and no virtual_keys: every client would be refused; set at least one");
@@ -86,7 +92,69 @@ public final class ConfigLoader {
         keys,
         routerSettings(objectOrEmpty(root, "router_settings")),
         relaySettings(objectOrEmpty(root, "relay_settings")),
-        loggedEventTypes(objectOrEmpty(root, "litellm_settings").path("logged_real_time_event_types")));
+        loggedEventTypes(objectOrEmpty(root, "litellm_settings").path("logged_real_time_event_types")),
+        guardrails, teamGuardrails);
+  }
+
+  private static List<Guardrail> guardrails(JsonNode list) {
+    if (list.isMissingNode() || list.isNull()) {
+      return List.of();
+    }
+    if (!list.isArray()) {
+      throw ConfigException.at("guardrails", "must be a list of {guardrail_name, litellm_params}");
+    }
+    List<Guardrail> result = new ArrayList<>();
+    Set<String> names = new LinkedHashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      Guardrail g;
+      try {
+        g = GuardrailFactory.create("guardrails[" + i + "]", list.get(i));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(e.getMessage());
+      }
+      if (!names.add(g.name())) {
+        throw ConfigException.at("guardrails[" + i + "].guardrail_name", "duplicate name '" + g.name() + "'");
+      }
+      result.add(g);
+    }
+    return List.copyOf(result);
+  }
+
+  /** Guardrail names from a {@code guardrails:} list, each checked against the configured ones. */
+  private static List<String> guardrailNames(JsonNode node, String path, Set<String> known) {
+    if (node.isMissingNode() || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw ConfigException.at(path, "must be a list of guardrail names");
+    }
+    List<String> names = new ArrayList<>();
+    for (JsonNode n : node) {
+      if (!known.contains(n.asText())) {
+        throw ConfigException.at(path, "unknown guardrail '" + n.asText() + "' (configured: " + known + ")");
+      }
+      names.add(n.asText());
+    }
+    return List.copyOf(names);
+  }
+
+  private static Map<String, List<String>> teamGuardrails(JsonNode list, Set<String> known) {
+    if (list.isMissingNode() || list.isNull()) {
+      return Map.of();
+    }
+    if (!list.isArray()) {
+      throw ConfigException.at("general_settings.teams", "must be a list of {team_id, guardrails}");
+    }
+    Map<String, List<String>> teams = new LinkedHashMap<>();
+    for (int i = 0; i < list.size(); i++) {
+      String path = "general_settings.teams[" + i + "]";
+      JsonNode team = list.get(i);
+      if (!team.path("team_id").isTextual()) {
+        throw ConfigException.at(path + ".team_id", "missing");
+      }
+      teams.put(team.get("team_id").asText(), guardrailNames(team.path("guardrails"), path + ".guardrails", known));
+    }
+    return Map.copyOf(teams);
   }
 
   private static String describeYamlError(JsonProcessingException e) {
@@ -167,7 +235,7 @@ public final class ConfigLoader {
     return base;
   }
 
-  private List<VirtualKeyConfig> virtualKeys(JsonNode list) {
+  private List<VirtualKeyConfig> virtualKeys(JsonNode list, Set<String> guardrailNames) {
     if (list.isMissingNode() || list.isNull()) {
       return List.of();
     }
@@ -227,8 +295,13 @@ public final class ConfigLoader {
       if (meta.isObject()) {
         meta.fields().forEachRemaining(f -> metadata.put(f.getKey(), f.getValue().asText()));
       }
+      // LiteLLM keeps a key's guardrails in metadata.guardrails; a top-level list is accepted too.
+      JsonNode guardrailList = entry.has("guardrails") ? entry.get("guardrails") : entry.path("metadata").path("guardrails");
+      String guardrailPath = path + (entry.has("guardrails") ? ".guardrails" : ".metadata.guardrails");
+      metadata.remove("guardrails");
       result.add(new VirtualKeyConfig(alias, digest, Set.copyOf(models), max, expires,
-          optionalText(entry, "team_id", path + ".team_id"), Map.copyOf(metadata)));
+          optionalText(entry, "team_id", path + ".team_id"), Map.copyOf(metadata),
+          guardrailNames(guardrailList, guardrailPath, guardrailNames)));
     }
     return List.copyOf(result);
   }

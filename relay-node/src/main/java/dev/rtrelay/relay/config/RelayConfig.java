@@ -1,6 +1,8 @@
 package dev.rtrelay.relay.config;
 
+import dev.rtrelay.relay.guardrails.Guardrail;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The whole parsed configuration: immutable, validated once at start-up. */
@@ -10,7 +12,9 @@ public record RelayConfig(
     List<VirtualKeyConfig> virtualKeys,
     RouterSettings router,
     RelaySettings relay,
-    LoggedEventTypes loggedEventTypes) {
+    LoggedEventTypes loggedEventTypes,
+    List<Guardrail> guardrails,
+    Map<String, List<String>> teamGuardrails) {
 
   public boolean usesSimulatedProvider() {
     return deployments.stream().anyMatch(d -> d.provider() == Provider.SIMULATED && d.apiBase().isEmpty());

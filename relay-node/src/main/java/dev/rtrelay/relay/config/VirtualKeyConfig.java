@@ -1,6 +1,7 @@
 package dev.rtrelay.relay.config;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -14,6 +15,7 @@ import java.util.Set;
  * @param models aliases the key may use; empty means every alias
  * @param maxParallelSessions concurrent sessions allowed on one node; empty means unlimited
  * @param expires instant after which the key is refused
+ * @param guardrails guardrail names that always run for this key's sessions
  */
 public record VirtualKeyConfig(
     String alias,
@@ -22,4 +24,5 @@ public record VirtualKeyConfig(
     Optional<Integer> maxParallelSessions,
     Optional<Instant> expires,
     Optional<String> teamId,
-    Map<String, String> metadata) {}
+    Map<String, String> metadata,
+    List<String> guardrails) {}

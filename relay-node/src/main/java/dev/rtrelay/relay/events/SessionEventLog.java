@@ -119,6 +119,15 @@ public final class SessionEventLog {
     });
   }
 
+  /** A guardrail blocked a message: which one, in which mode, on which rule; never the text. */
+  public void guardrailBlocked(String guardrail, String mode, String category) {
+    emit("guardrail.blocked", g -> {
+      g.writeStringField("guardrail", guardrail);
+      g.writeStringField("mode", mode);
+      writeOptional(g, "category", category);
+    });
+  }
+
   public long droppedEvents() {
     return dropped;
   }

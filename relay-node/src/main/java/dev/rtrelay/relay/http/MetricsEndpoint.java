@@ -2,6 +2,7 @@ package dev.rtrelay.relay.http;
 
 import dev.rtrelay.metrics.PrometheusText;
 import dev.rtrelay.relay.events.EventStats;
+import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -13,16 +14,19 @@ import io.vertx.core.http.HttpServerRequest;
 public final class MetricsEndpoint implements Handler<HttpServerRequest> {
   private final DeploymentRouter router;
   private final EventStats events;
+  private final GuardrailStats guardrails;
 
-  public MetricsEndpoint(DeploymentRouter router, EventStats events) {
+  public MetricsEndpoint(DeploymentRouter router, EventStats events, GuardrailStats guardrails) {
     this.router = router;
     this.events = events;
+    this.guardrails = guardrails;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
     String dropped = "rtrelay_log_events_dropped_total";
-    String text = new PrometheusText()
+    String blocks = "rtrelay_guardrail_blocks_total";
+    PrometheusText text = new PrometheusText()
         .gauge("rtrelay_sessions_live", "Realtime sessions open on this node", router.liveSessions())
         .counter("rtrelay_log_events_accepted_total", "Session-event records accepted for logging",
             events.acceptedCount())
@@ -31,7 +35,13 @@ public final class MetricsEndpoint implements Handler<HttpServerRequest> {
         .header(dropped, "Session-event records dropped (audio is never dropped)", "counter")
         .sample(dropped, "{reason=\"buffer_full\"}", events.droppedBufferFullCount())
         .sample(dropped, "{reason=\"not_acknowledged\"}", events.droppedUndeliveredCount())
-        .toString();
-    request.response().putHeader("content-type", "text/plain; version=0.0.4").end(text);
+        .header(blocks, "Messages blocked by guardrails (the session is then closed)", "counter");
+    guardrails.snapshot().forEach((labels, count) -> text.sample(blocks,
+        "{guardrail=\"" + escape(labels[0]) + "\",mode=\"" + labels[1] + "\"}", count));
+    request.response().putHeader("content-type", "text/plain; version=0.0.4").end(text.toString());
+  }
+
+  private static String escape(String label) {
+    return label.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 }

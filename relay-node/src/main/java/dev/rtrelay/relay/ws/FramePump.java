@@ -1,6 +1,12 @@
 package dev.rtrelay.relay.ws;
 
+import dev.rtrelay.relay.events.MessageType;
+import dev.rtrelay.relay.guardrails.PreCallCheck;
 import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocketFrameType;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrame;
 import java.util.List;
@@ -16,23 +22,39 @@ final class FramePump {
   private final int maxMessageBytes;
   private final Runnable onMessageTooBig;
   private final Handler<WebSocketFrame> observer;
+  private final PreCallCheck gate;
+  private final Consumer<Throwable> onGateFailure;
+  private Buffer gated;
+  private boolean checking;
   private long currentMessageBytes;
   private long frames;
   private long bytes;
 
-  /** @param observer sees each data frame before it is written (writing hands its buffer to Netty); may be null */
+  /**
+   * @param observer sees each data frame before it is written (writing hands its buffer to Netty); may be null
+   * @param gate guardrails that must pass certain text messages before they are forwarded; null for none, and then
+   *     no frame is inspected for it
+   * @param onGateFailure told when the gate refuses a message (the session then ends)
+   */
   FramePump(WebSocketBase from, WebSocketBase to, int maxMessageBytes, Runnable onMessageTooBig,
-      Handler<WebSocketFrame> observer) {
+      Handler<WebSocketFrame> observer, PreCallCheck gate, Consumer<Throwable> onGateFailure) {
     this.from = from;
     this.to = to;
     this.maxMessageBytes = maxMessageBytes;
     this.onMessageTooBig = onMessageTooBig;
     this.observer = observer;
+    this.gate = gate;
+    this.onGateFailure = onGateFailure;
   }
 
   /** @param pending frames already read from {@code from}; forwarded first so order is kept */
   void start(List<WebSocketFrame> pending) {
-    to.drainHandler(v -> from.resume());
+    // While a gated message is being checked the source stays paused, whatever the destination's queue does.
+    to.drainHandler(v -> {
+      if (!checking) {
+        from.resume();
+      }
+    });
     pending.forEach(this::forward);
     from.frameHandler(this::forward);
   }
@@ -62,6 +84,9 @@ final class FramePump {
     if (to.isClosed()) {
       return;
     }
+    if (gate != null && holdForCheck(frame)) {
+      return;
+    }
     frames++;
     bytes += length;
     if (observer != null) {
@@ -71,6 +96,55 @@ final class FramePump {
     if (to.writeQueueFull()) {
       from.pause();
     }
+  }
+
+  /**
+   * Keeps a text message whose type the gate checks (all its fragments), then releases it once checked. Returns
+   * false for every other frame, which is forwarded at once.
+   */
+  private boolean holdForCheck(WebSocketFrame frame) {
+    if (frame.type() == WebSocketFrameType.TEXT) {
+      String type = MessageType.of(frame.binaryData());
+      if (type == null || !gate.wants(type)) {
+        return false;
+      }
+      gated = frame.binaryData().copy();
+    } else if (frame.type() == WebSocketFrameType.CONTINUATION && gated != null) {
+      gated.appendBuffer(frame.binaryData());
+    } else {
+      return false;
+    }
+    if (frame.isFinal()) {
+      release();
+    }
+    return true;
+  }
+
+  /** Checks a held message with the source paused, so nothing overtakes it, then forwards what the gate allows. */
+  private void release() {
+    String message = gated.toString(StandardCharsets.UTF_8);
+    gated = null;
+    checking = true;
+    from.pause();
+    gate.check(message).onComplete(ar -> {
+      checking = false;
+      if (ar.failed()) {
+        onGateFailure.accept(ar.cause());
+        return;
+      }
+      if (!to.isClosed()) {
+        String out = ar.result();
+        if (observer != null) {
+          observer.handle(WebSocketFrame.textFrame(out, true));
+        }
+        frames++;
+        bytes += out.length();
+        to.writeTextMessage(out);
+        if (!to.writeQueueFull()) {
+          from.resume();
+        }
+      }
+    });
   }
 
   long frames() {

@@ -6,6 +6,13 @@ import dev.rtrelay.relay.auth.Principal;
 import dev.rtrelay.relay.auth.SessionLimiter;
 import dev.rtrelay.relay.config.RelaySettings;
 import dev.rtrelay.relay.events.SessionEventLog;
+import dev.rtrelay.relay.guardrails.Guardrail;
+import dev.rtrelay.relay.guardrails.GuardrailMode;
+import dev.rtrelay.relay.guardrails.GuardrailRegistry;
+import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.guardrails.PreCallCheck;
+import java.util.ArrayList;
+import java.util.List;
 import dev.rtrelay.relay.http.HttpErrors;
 import dev.rtrelay.relay.http.RelayException;
 import dev.rtrelay.relay.routing.DeploymentRouter;
@@ -38,9 +45,14 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private final RelaySettings settings;
   private final SessionRegistry registry;
   private final SessionLogging logging;
+  private final GuardrailRegistry guardrails;
+  private final GuardrailStats guardrailStats;
 
   public RealtimeEndpoint(KeyAuthenticator authenticator, SessionLimiter limiter, DeploymentRouter router,
-      UpstreamConnector connector, RelaySettings settings, SessionRegistry registry, SessionLogging logging) {
+      UpstreamConnector connector, RelaySettings settings, SessionRegistry registry, SessionLogging logging,
+      GuardrailRegistry guardrails, GuardrailStats guardrailStats) {
+    this.guardrails = guardrails;
+    this.guardrailStats = guardrailStats;
     this.authenticator = authenticator;
     this.limiter = limiter;
     this.router = router;
@@ -97,7 +109,30 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     if (!principal.mayUse(alias)) {
       throw RelayException.forbidden("Key '" + principal.id() + "' is not allowed to use model '" + alias + "'");
     }
-    return new Admission(principal, credentials, group, limiter.acquire(principal));
+    PreCallCheck preCall = preCallGuardrails(principal, request.getParam("guardrails"));
+    return new Admission(principal, credentials, group, preCall, limiter.acquire(principal));
+  }
+
+  /**
+   * The session's pre_call guardrails: default_on ones, the key's and team's, and those named in
+   * {@code ?guardrails=a,b} (which can add guardrails, never remove one). Null when there are none, so the relay path
+   * then inspects nothing.
+   */
+  private PreCallCheck preCallGuardrails(Principal principal, String requestedParam) {
+    List<String> requested = new ArrayList<>();
+    if (requestedParam != null) {
+      for (String name : requestedParam.split(",")) {
+        if (!name.isBlank()) {
+          requested.add(name.trim());
+        }
+      }
+    }
+    List<Guardrail> chosen = guardrails.forSession(principal.guardrails(), requested).orElseThrow(() -> {
+      String unknown = requested.stream().filter(n -> !guardrails.contains(n)).findFirst().orElse("?");
+      return RelayException.badRequest("Unknown guardrail '" + unknown + "' in ?guardrails=");
+    });
+    List<Guardrail> preCall = chosen.stream().filter(g -> g.modes().contains(GuardrailMode.PRE_CALL)).toList();
+    return preCall.isEmpty() ? null : new PreCallCheck(preCall);
   }
 
   private void upgrade(HttpServerRequest request, String sessionId, Admission admission,
@@ -126,7 +161,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     SessionEventLog eventLog = logging.open(context, request, admission.credentials(), client.subProtocol());
     RelaySession[] holder = new RelaySession[1];
     RelaySession session = new RelaySession(context, client, upstream.socket(), settings.maxMessageBytes(), eventLog,
-        () -> {
+        admission.preCall(), guardrailStats, () -> {
       registry.remove(holder[0]);
       release.run();
     });
@@ -146,5 +181,5 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   }
 
   private record Admission(Principal principal, ClientCredentials credentials, ModelGroup group,
-      SessionLimiter.Lease lease) {}
+      PreCallCheck preCall, SessionLimiter.Lease lease) {}
 }

@@ -1,6 +1,10 @@
 package dev.rtrelay.relay.ws;
 
 import dev.rtrelay.relay.events.SessionEventLog;
+import dev.rtrelay.relay.guardrails.GuardrailBlocked;
+import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.guardrails.PreCallCheck;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
@@ -25,22 +29,27 @@ public final class RelaySession {
   private final FramePump upstreamToClient;
   private final Runnable onEnd;
   private final SessionEventLog eventLog;
+  private final GuardrailStats guardrailStats;
   private final long startedNanos = System.nanoTime();
   private boolean ended;
   private boolean closedByRelay;
 
-  /** @param eventLog null when event logging is off: then no frame is inspected at all */
+  /**
+   * @param eventLog null when event logging is off: then no frame is inspected for logging
+   * @param preCall the session's pre_call guardrails, or null when it has none
+   */
   RelaySession(SessionContext context, ServerWebSocket client, WebSocket upstream, int maxMessageBytes,
-      SessionEventLog eventLog, Runnable onEnd) {
+      SessionEventLog eventLog, PreCallCheck preCall, GuardrailStats guardrailStats, Runnable onEnd) {
     this.context = context;
     this.client = client;
     this.upstream = upstream;
     this.onEnd = onEnd;
     this.eventLog = eventLog;
+    this.guardrailStats = guardrailStats;
     this.clientToUpstream = new FramePump(client, upstream, maxMessageBytes, () -> tooBig(Direction.CLIENT_TO_UPSTREAM),
-        eventLog == null ? null : frame -> eventLog.onFrame(true, frame));
+        eventLog == null ? null : frame -> eventLog.onFrame(true, frame), preCall, this::gateFailed);
     this.upstreamToClient = new FramePump(upstream, client, maxMessageBytes, () -> tooBig(Direction.UPSTREAM_TO_CLIENT),
-        eventLog == null ? null : frame -> eventLog.onFrame(false, frame));
+        eventLog == null ? null : frame -> eventLog.onFrame(false, frame), null, null);
   }
 
   /** Wires both directions, then lets the paused upstream flow (its first events may already be queued). */
@@ -101,6 +110,34 @@ public final class RelaySession {
     LOG.warn("session {}: {} message exceeds the configured maximum; closing with 1009", context.sessionId(),
         direction.label());
     close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
+  }
+
+  /**
+   * A guardrail blocked a client message: the client gets LiteLLM's guardrail error event, then 1011 (the seed
+   * docs' contract); the upstream is closed normally. The blocked text is never logged or recorded.
+   */
+  private void gateFailed(Throwable failure) {
+    if (!(failure instanceof GuardrailBlocked blocked)) {
+      LOG.warn("session {}: guardrail check failed ({}); closing", context.sessionId(), failure.toString());
+      close(CloseCodes.INTERNAL_ERROR, "guardrail check failed");
+      return;
+    }
+    LOG.warn("session {}: guardrail '{}' ({}) blocked a client message [{}]", context.sessionId(),
+        blocked.guardrail(), blocked.mode().configName(), blocked.category());
+    guardrailStats.blocked(blocked.guardrail(), blocked.mode());
+    if (eventLog != null) {
+      eventLog.guardrailBlocked(blocked.guardrail(), blocked.mode().configName(), blocked.category());
+    }
+    closedByRelay = true;
+    if (!client.isClosed()) {
+      client.writeTextMessage(new JsonObject().put("type", "error").put("error", new JsonObject()
+          .put("type", "guardrail_error")
+          .put("message", "Guardrail blocked this request: " + blocked.getMessage())).encode());
+      client.close(CloseCodes.INTERNAL_ERROR, "guardrail blocked");
+    }
+    if (!upstream.isClosed()) {
+      upstream.close(CloseCodes.NORMAL, "guardrail blocked");
+    }
   }
 
   /** Closes both sides with the same code; the close handlers then end the session. */

@@ -141,6 +141,25 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void guardrailReferencesMustNameConfiguredGuardrails() {
+    String guardrails = "guardrails:\n  - guardrail_name: g1\n    litellm_params:\n      guardrail: litellm_content_filter\n"
+        + "      blocked_words: [{keyword: x, action: BLOCK}]\n";
+    String model = "model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n";
+    String keyRef = error(model + guardrails + "general_settings:\n  master_key: m\n  virtual_keys:\n"
+        + "    - {key_alias: k, key: sk-k, guardrails: [g2]}\n");
+    assertTrue(keyRef.startsWith("general_settings.virtual_keys[0].guardrails: unknown guardrail 'g2'"), keyRef);
+    String teamRef = error(model + guardrails + "general_settings:\n  master_key: m\n  teams:\n"
+        + "    - {team_id: t, guardrails: [nope]}\n");
+    assertTrue(teamRef.startsWith("general_settings.teams[0].guardrails: unknown guardrail 'nope'"), teamRef);
+    String dup = error(model + guardrails + guardrails.substring("guardrails:\n".length()) + GENERAL);
+    assertTrue(dup.contains("duplicate name 'g1'"), dup);
+    RelayConfig ok = parse(model + guardrails + "general_settings:\n  master_key: m\n  virtual_keys:\n"
+        + "    - {key_alias: k, key: sk-k, metadata: {guardrails: [g1], owner: o}}\n");
+    assertEquals(java.util.List.of("g1"), ok.virtualKeys().get(0).guardrails());
+    assertEquals("o", ok.virtualKeys().get(0).metadata().get("owner"));
+  }
+
+  @Test
   void missingFileIsReported(@TempDir Path dir) throws Exception {
     String message = assertThrows(ConfigException.class,
         () -> new ConfigLoader(ENV::get).load(dir.resolve("absent.yaml"))).getMessage();

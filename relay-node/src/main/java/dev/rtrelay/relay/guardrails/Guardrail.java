@@ -1,0 +1,19 @@
+package dev.rtrelay.relay.guardrails;
+
+import io.vertx.core.Future;
+import java.util.Set;
+
+/**
+ * One configured guardrail ({@code guardrails[]} in config). Checks are asynchronous so remote guardrails fit the
+ * same interface; local ones answer with a completed future.
+ */
+public interface Guardrail {
+  String name();
+
+  Set<GuardrailMode> modes();
+
+  /** Runs for every session whether or not a key, team or request names it. */
+  boolean defaultOn();
+
+  Future<Verdict> check(String text);
+}

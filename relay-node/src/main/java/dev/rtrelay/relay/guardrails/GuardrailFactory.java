@@ -1,0 +1,122 @@
+package dev.rtrelay.relay.guardrails;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Builds guardrails from LiteLLM's {@code guardrails:} config entries. Every problem is an
+ * {@link IllegalArgumentException} whose message starts with the field path, for the config loader to report.
+ */
+public final class GuardrailFactory {
+  public static final String CONTENT_FILTER = "litellm_content_filter";
+
+  private GuardrailFactory() {}
+
+  /**
+   * @param path e.g. {@code guardrails[0]}
+   * @param entry the list entry, with {@code guardrail_name} and {@code litellm_params}
+   */
+  public static Guardrail create(String path, JsonNode entry) {
+    String name = text(entry, "guardrail_name", path);
+    JsonNode params = entry.path("litellm_params");
+    if (!params.isObject()) {
+      throw new IllegalArgumentException(path + ".litellm_params: missing; it holds the guardrail type and settings");
+    }
+    String paramsPath = path + ".litellm_params";
+    String type = text(params, "guardrail", paramsPath);
+    Set<GuardrailMode> modes = modes(params.path("mode"), paramsPath + ".mode");
+    boolean defaultOn = params.path("default_on").asBoolean(false);
+    if (!type.equals(CONTENT_FILTER)) {
+      throw new IllegalArgumentException(paramsPath + ".guardrail: unsupported type '" + type + "' (supported: "
+          + CONTENT_FILTER + ")");
+    }
+    return contentFilter(name, modes, defaultOn, params, paramsPath);
+  }
+
+  private static Set<GuardrailMode> modes(JsonNode node, String path) {
+    if (node.isMissingNode() || node.isNull()) {
+      return EnumSet.of(GuardrailMode.PRE_CALL);
+    }
+    List<JsonNode> values = new ArrayList<>();
+    if (node.isArray()) {
+      node.forEach(values::add);
+    } else {
+      values.add(node);
+    }
+    Set<GuardrailMode> modes = EnumSet.noneOf(GuardrailMode.class);
+    for (JsonNode v : values) {
+      modes.add(GuardrailMode.parse(v.asText()).orElseThrow(() -> new IllegalArgumentException(path
+          + ": unknown mode '" + v.asText() + "' (pre_call, during_call, post_call, realtime_input_transcription)")));
+    }
+    return modes;
+  }
+
+  private static ContentFilter contentFilter(String name, Set<GuardrailMode> modes, boolean defaultOn, JsonNode params,
+      String path) {
+    List<ContentFilter.Rule> rules = new ArrayList<>();
+    JsonNode patterns = params.path("patterns");
+    for (int i = 0; i < patterns.size(); i++) {
+      String p = path + ".patterns[" + i + "]";
+      JsonNode entry = patterns.get(i);
+      String kind = text(entry, "pattern_type", p);
+      ContentFilter.Action action = action(entry, p);
+      String regex;
+      String label;
+      if (kind.equals("prebuilt")) {
+        label = text(entry, "pattern_name", p);
+        regex = PrebuiltPatterns.ALL.get(label);
+        if (regex == null) {
+          throw new IllegalArgumentException(p + ".pattern_name: unknown prebuilt pattern '" + label + "' (known: "
+              + PrebuiltPatterns.names() + ")");
+        }
+      } else if (kind.equals("regex")) {
+        regex = text(entry, "pattern", p);
+        label = entry.path("name").asText("custom_regex");
+      } else {
+        throw new IllegalArgumentException(p + ".pattern_type: must be prebuilt or regex");
+      }
+      try {
+        rules.add(new ContentFilter.Rule(label, Pattern.compile(regex, Pattern.CASE_INSENSITIVE), action, false, null));
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException(p + ".pattern: invalid regular expression (" + e.getDescription() + ")");
+      }
+    }
+    JsonNode words = params.path("blocked_words");
+    for (int i = 0; i < words.size(); i++) {
+      String p = path + ".blocked_words[" + i + "]";
+      JsonNode entry = words.get(i);
+      String keyword = text(entry, "keyword", p).toLowerCase(java.util.Locale.ROOT);
+      JsonNode description = entry.path("description");
+      rules.add(new ContentFilter.Rule(keyword, Pattern.compile(Pattern.quote(keyword), Pattern.CASE_INSENSITIVE
+          | Pattern.UNICODE_CASE), action(entry, p), true, description.isTextual() ? description.asText() : null));
+    }
+    if (rules.isEmpty()) {
+      throw new IllegalArgumentException(path + ": a content filter needs patterns or blocked_words");
+    }
+    return new ContentFilter(name, modes, defaultOn, List.copyOf(rules),
+        params.path("pattern_redaction_format").asText("[{pattern_name}_REDACTED]"),
+        params.path("keyword_redaction_tag").asText("[KEYWORD_REDACTED]"));
+  }
+
+  private static ContentFilter.Action action(JsonNode entry, String path) {
+    String value = text(entry, "action", path);
+    try {
+      return ContentFilter.Action.valueOf(value.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(path + ".action: must be BLOCK or MASK");
+    }
+  }
+
+  private static String text(JsonNode node, String field, String path) {
+    JsonNode v = node.path(field);
+    if (!v.isValueNode() || v.asText().isBlank()) {
+      throw new IllegalArgumentException(path + "." + field + ": missing");
+    }
+    return v.asText();
+  }
+}
