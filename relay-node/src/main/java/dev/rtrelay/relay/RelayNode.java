@@ -5,8 +5,6 @@ import dev.rtrelay.relay.auth.SessionLimiter;
 import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.events.EventLogSettings;
 import dev.rtrelay.relay.events.EventStats;
-import dev.rtrelay.relay.guardrails.Guardrail;
-import dev.rtrelay.relay.guardrails.GuardrailMode;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.routing.DeploymentRouter;
@@ -24,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * instances. Usable in-process (tests, embedded runs) as well as from {@link RelayMain}.
  */
 public final class RelayNode {
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RelayNode.class);
   private final Vertx vertx;
   private final int port;
   private final String deploymentId;
@@ -51,15 +48,7 @@ public final class RelayNode {
    */
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
       boolean publishEvents) {
-    for (Guardrail g : config.guardrails()) {
-      if (!g.modes().contains(GuardrailMode.PRE_CALL)) {
-        // Said loudly rather than silently: during_call/post_call enforcement is not built yet.
-        LOG.warn("guardrail '{}' has modes {}: only pre_call is enforced in this version, so it does not run",
-            g.name(), g.modes());
-      } else if (g.modes().size() > 1) {
-        LOG.warn("guardrail '{}': only its pre_call mode is enforced in this version", g.name());
-      }
-    }
+
     Future<Optional<SimulatedRealtimeProvider>> simulated = config.usesSimulatedProvider()
         ? SimulatedRealtimeProvider.start(vertx, config.relay().maxMessageBytes()).map(Optional::of)
         : Future.succeededFuture(Optional.empty());
@@ -70,7 +59,8 @@ public final class RelayNode {
           "relay-" + UUID.randomUUID().toString().substring(0, 8), publishEvents,
           EventLogSettings.of(config.loggedEventTypes(), config.relay().logAudio(),
               config.relay().eventBufferMaxEvents()),
-          new EventStats(), new GuardrailRegistry(config.guardrails()), new GuardrailStats());
+          new EventStats(), new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
+          new GuardrailStats());
       // Instances are created on deployment threads; the list only serves to read back the bound port.
       List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
       return vertx.deployVerticle(() -> {

@@ -96,7 +96,7 @@ public final class ConfigLoader {
         guardrails, teamGuardrails);
   }
 
-  private static List<Guardrail> guardrails(JsonNode list) {
+  private List<Guardrail> guardrails(JsonNode list) {
     if (list.isMissingNode() || list.isNull()) {
       return List.of();
     }
@@ -108,7 +108,7 @@ public final class ConfigLoader {
     for (int i = 0; i < list.size(); i++) {
       Guardrail g;
       try {
-        g = GuardrailFactory.create("guardrails[" + i + "]", list.get(i));
+        g = GuardrailFactory.create("guardrails[" + i + "]", list.get(i), env);
       } catch (IllegalArgumentException e) {
         throw new ConfigException(e.getMessage());
       }

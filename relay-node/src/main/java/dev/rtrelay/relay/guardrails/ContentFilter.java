@@ -50,7 +50,7 @@ final class ContentFilter implements Guardrail {
   }
 
   @Override
-  public Future<Verdict> check(String text) {
+  public Future<Verdict> check(String text, CheckContext context) {
     return Future.succeededFuture(evaluate(text));
   }
 

@@ -1,6 +1,7 @@
 package dev.rtrelay.relay.guardrails;
 
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.util.Set;
 
 /**
@@ -15,5 +16,10 @@ public interface Guardrail {
   /** Runs for every session whether or not a key, team or request names it. */
   boolean defaultOn();
 
-  Future<Verdict> check(String text);
+  Future<Verdict> check(String text, CheckContext context);
+
+  /** Called once at node start: guardrails that talk to a service create their clients here. */
+  default Guardrail bind(Vertx vertx) {
+    return this;
+  }
 }

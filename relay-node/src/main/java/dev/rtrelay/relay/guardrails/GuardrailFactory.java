@@ -2,7 +2,11 @@ package dev.rtrelay.relay.guardrails;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import io.vertx.core.json.JsonObject;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -14,6 +18,7 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class GuardrailFactory {
   public static final String CONTENT_FILTER = "litellm_content_filter";
+  public static final String GENERIC_API = "generic_guardrail_api";
 
   private GuardrailFactory() {}
 
@@ -21,7 +26,7 @@ public final class GuardrailFactory {
    * @param path e.g. {@code guardrails[0]}
    * @param entry the list entry, with {@code guardrail_name} and {@code litellm_params}
    */
-  public static Guardrail create(String path, JsonNode entry) {
+  public static Guardrail create(String path, JsonNode entry, Function<String, String> env) {
     String name = text(entry, "guardrail_name", path);
     JsonNode params = entry.path("litellm_params");
     if (!params.isObject()) {
@@ -31,11 +36,56 @@ public final class GuardrailFactory {
     String type = text(params, "guardrail", paramsPath);
     Set<GuardrailMode> modes = modes(params.path("mode"), paramsPath + ".mode");
     boolean defaultOn = params.path("default_on").asBoolean(false);
-    if (!type.equals(CONTENT_FILTER)) {
-      throw new IllegalArgumentException(paramsPath + ".guardrail: unsupported type '" + type + "' (supported: "
-          + CONTENT_FILTER + ")");
+    return switch (type) {
+      case CONTENT_FILTER -> contentFilter(name, modes, defaultOn, params, paramsPath);
+      case GENERIC_API -> genericApi(name, modes, defaultOn, params, paramsPath, env);
+      default -> throw new IllegalArgumentException(paramsPath + ".guardrail: unsupported type '" + type
+          + "' (supported: " + CONTENT_FILTER + ", " + GENERIC_API + ")");
+    };
+  }
+
+  private static GenericGuardrailApi genericApi(String name, Set<GuardrailMode> modes, boolean defaultOn,
+      JsonNode params, String path, Function<String, String> env) {
+    String base = params.hasNonNull("api_base") ? resolve(params.get("api_base").asText(), path + ".api_base", env)
+        : env.apply("GENERIC_GUARDRAIL_API_BASE");
+    if (base == null || base.isBlank()) {
+      throw new IllegalArgumentException(path + ".api_base: missing (or set GENERIC_GUARDRAIL_API_BASE)");
     }
-    return contentFilter(name, modes, defaultOn, params, paramsPath);
+    if (!base.startsWith("http://") && !base.startsWith("https://")) {
+      throw new IllegalArgumentException(path + ".api_base: must start with http:// or https://");
+    }
+    String trimmed = base.replaceAll("/+$", "");
+    String endpoint = trimmed.endsWith(GenericGuardrailApi.PATH) ? trimmed : trimmed + GenericGuardrailApi.PATH;
+    String apiKey = params.hasNonNull("api_key") ? resolve(params.get("api_key").asText(), path + ".api_key", env)
+        : null;
+    Map<String, String> headers = new LinkedHashMap<>();
+    params.path("headers").fields().forEachRemaining(f -> headers.put(f.getKey(),
+        resolve(f.getValue().asText(), path + ".headers." + f.getKey(), env)));
+    JsonObject extra = params.path("additional_provider_specific_params").isObject()
+        ? new JsonObject(params.get("additional_provider_specific_params").toString()) : new JsonObject();
+    String fallback = params.path("unreachable_fallback").asText("fail_closed");
+    if (!fallback.equals("fail_closed") && !fallback.equals("fail_open")) {
+      throw new IllegalArgumentException(path + ".unreachable_fallback: must be fail_closed or fail_open");
+    }
+    double timeout = params.path("timeout_seconds").asDouble(5);
+    if (timeout <= 0) {
+      throw new IllegalArgumentException(path + ".timeout_seconds: must be > 0");
+    }
+    return new GenericGuardrailApi(name, modes, defaultOn, new GenericGuardrailApi.Settings(endpoint, apiKey,
+        Map.copyOf(headers), extra, fallback.equals("fail_open"), (long) (timeout * 1000)), null);
+  }
+
+  /** LiteLLM's {@code os.environ/NAME} indirection for secrets in guardrail settings. */
+  private static String resolve(String value, String path, Function<String, String> env) {
+    if (!value.startsWith("os.environ/")) {
+      return value;
+    }
+    String variable = value.substring("os.environ/".length());
+    String resolved = env.apply(variable);
+    if (resolved == null || resolved.isBlank()) {
+      throw new IllegalArgumentException(path + ": environment variable " + variable + " is not set");
+    }
+    return resolved;
   }
 
   private static Set<GuardrailMode> modes(JsonNode node, String path) {

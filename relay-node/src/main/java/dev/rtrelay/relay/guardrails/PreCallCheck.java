@@ -19,9 +19,13 @@ public final class PreCallCheck {
       Set.of("session.update", "conversation.item.create", "response.create");
 
   private final List<Guardrail> guardrails;
+  private final CheckContext context;
+  private final GuardrailStats stats;
 
-  public PreCallCheck(List<Guardrail> guardrails) {
+  public PreCallCheck(List<Guardrail> guardrails, CheckContext context, GuardrailStats stats) {
     this.guardrails = guardrails;
+    this.context = context.withMode(GuardrailMode.PRE_CALL);
+    this.stats = stats;
   }
 
   public boolean wants(String type) {
@@ -48,7 +52,7 @@ public final class PreCallCheck {
     Future<Void> chain = Future.succeededFuture();
     for (TextSlot slot : slots) {
       for (Guardrail g : guardrails) {
-        chain = chain.compose(v -> g.check(slot.get.get()).compose(verdict -> switch (verdict.kind()) {
+        chain = chain.compose(v -> stats.timed(g, slot.get.get(), context).compose(verdict -> switch (verdict.kind()) {
           case ALLOW -> Future.succeededFuture();
           case REWRITE -> {
             slot.set.accept(verdict.text());

@@ -38,6 +38,12 @@ public final class MetricsEndpoint implements Handler<HttpServerRequest> {
         .header(blocks, "Messages blocked by guardrails (the session is then closed)", "counter");
     guardrails.snapshot().forEach((labels, count) -> text.sample(blocks,
         "{guardrail=\"" + escape(labels[0]) + "\",mode=\"" + labels[1] + "\"}", count));
+    String decision = "rtrelay_guardrail_decision_microseconds";
+    text.header(decision, "Time guardrails took to decide (sum and count; mean = sum / count)", "summary");
+    guardrails.decisions().forEach((name, d) -> {
+      String labels = "{guardrail=\"" + escape(name) + "\"}";
+      text.sample(decision + "_sum", labels, d[0] / 1_000).sample(decision + "_count", labels, d[1]);
+    });
     request.response().putHeader("content-type", "text/plain; version=0.0.4").end(text.toString());
   }
 

@@ -6,6 +6,7 @@ import dev.rtrelay.relay.auth.Principal;
 import dev.rtrelay.relay.auth.SessionLimiter;
 import dev.rtrelay.relay.config.RelaySettings;
 import dev.rtrelay.relay.events.SessionEventLog;
+import dev.rtrelay.relay.guardrails.CheckContext;
 import dev.rtrelay.relay.guardrails.Guardrail;
 import dev.rtrelay.relay.guardrails.GuardrailMode;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
@@ -109,16 +110,15 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     if (!principal.mayUse(alias)) {
       throw RelayException.forbidden("Key '" + principal.id() + "' is not allowed to use model '" + alias + "'");
     }
-    PreCallCheck preCall = preCallGuardrails(principal, request.getParam("guardrails"));
-    return new Admission(principal, credentials, group, preCall, limiter.acquire(principal));
+    List<Guardrail> chosen = sessionGuardrails(principal, request.getParam("guardrails"));
+    return new Admission(principal, credentials, group, chosen, limiter.acquire(principal));
   }
 
   /**
-   * The session's pre_call guardrails: default_on ones, the key's and team's, and those named in
-   * {@code ?guardrails=a,b} (which can add guardrails, never remove one). Null when there are none, so the relay path
-   * then inspects nothing.
+   * The session's guardrails: default_on ones, the key's and team's, and those named in {@code ?guardrails=a,b}
+   * (which can add guardrails, never remove one).
    */
-  private PreCallCheck preCallGuardrails(Principal principal, String requestedParam) {
+  private List<Guardrail> sessionGuardrails(Principal principal, String requestedParam) {
     List<String> requested = new ArrayList<>();
     if (requestedParam != null) {
       for (String name : requestedParam.split(",")) {
@@ -127,12 +127,10 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
         }
       }
     }
-    List<Guardrail> chosen = guardrails.forSession(principal.guardrails(), requested).orElseThrow(() -> {
+    return guardrails.forSession(principal.guardrails(), requested).orElseThrow(() -> {
       String unknown = requested.stream().filter(n -> !guardrails.contains(n)).findFirst().orElse("?");
       return RelayException.badRequest("Unknown guardrail '" + unknown + "' in ?guardrails=");
     });
-    List<Guardrail> preCall = chosen.stream().filter(g -> g.modes().contains(GuardrailMode.PRE_CALL)).toList();
-    return preCall.isEmpty() ? null : new PreCallCheck(preCall);
   }
 
   private void upgrade(HttpServerRequest request, String sessionId, Admission admission,
@@ -160,8 +158,15 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
       UpstreamConnection upstream, SessionContext context, Runnable release) {
     SessionEventLog eventLog = logging.open(context, request, admission.credentials(), client.subProtocol());
     RelaySession[] holder = new RelaySession[1];
+    CheckContext checkContext = new CheckContext(context.sessionId(), context.modelAlias(),
+        context.principal().id(), context.principal().teamId(), GuardrailMode.PRE_CALL);
+    List<Guardrail> preCall = admission.guardrails().stream()
+        .filter(g -> g.modes().contains(GuardrailMode.PRE_CALL)).toList();
+    List<Guardrail> output = admission.guardrails().stream().filter(g -> g.modes().contains(GuardrailMode.DURING_CALL)
+        || g.modes().contains(GuardrailMode.POST_CALL)).toList();
     RelaySession session = new RelaySession(context, client, upstream.socket(), settings.maxMessageBytes(), eventLog,
-        admission.preCall(), guardrailStats, () -> {
+        preCall.isEmpty() ? null : new PreCallCheck(preCall, checkContext, guardrailStats), output, checkContext,
+        guardrailStats, () -> {
       registry.remove(holder[0]);
       release.run();
     });
@@ -181,5 +186,5 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   }
 
   private record Admission(Principal principal, ClientCredentials credentials, ModelGroup group,
-      PreCallCheck preCall, SessionLimiter.Lease lease) {}
+      List<Guardrail> guardrails, SessionLimiter.Lease lease) {}
 }

@@ -1,7 +1,14 @@
 package dev.rtrelay.relay.ws;
 
 import dev.rtrelay.relay.events.SessionEventLog;
+import dev.rtrelay.relay.events.MessageType;
+import dev.rtrelay.relay.guardrails.CheckContext;
+import dev.rtrelay.relay.guardrails.Guardrail;
 import dev.rtrelay.relay.guardrails.GuardrailBlocked;
+import dev.rtrelay.relay.guardrails.OutputCheck;
+import io.vertx.core.Handler;
+import io.vertx.core.http.WebSocketFrameType;
+import java.util.List;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.guardrails.PreCallCheck;
 import io.vertx.core.json.JsonObject;
@@ -37,19 +44,44 @@ public final class RelaySession {
   /**
    * @param eventLog null when event logging is off: then no frame is inspected for logging
    * @param preCall the session's pre_call guardrails, or null when it has none
+   * @param outputGuardrails its during_call / post_call guardrails (possibly empty)
    */
   RelaySession(SessionContext context, ServerWebSocket client, WebSocket upstream, int maxMessageBytes,
-      SessionEventLog eventLog, PreCallCheck preCall, GuardrailStats guardrailStats, Runnable onEnd) {
+      SessionEventLog eventLog, PreCallCheck preCall, List<Guardrail> outputGuardrails, CheckContext checkContext,
+      GuardrailStats guardrailStats, Runnable onEnd) {
     this.context = context;
     this.client = client;
     this.upstream = upstream;
     this.onEnd = onEnd;
     this.eventLog = eventLog;
     this.guardrailStats = guardrailStats;
+    OutputCheck output = outputGuardrails.isEmpty() ? null
+        : new OutputCheck(outputGuardrails, checkContext, guardrailStats, this::gateFailed);
     this.clientToUpstream = new FramePump(client, upstream, maxMessageBytes, () -> tooBig(Direction.CLIENT_TO_UPSTREAM),
         eventLog == null ? null : frame -> eventLog.onFrame(true, frame), preCall, this::gateFailed);
     this.upstreamToClient = new FramePump(upstream, client, maxMessageBytes, () -> tooBig(Direction.UPSTREAM_TO_CLIENT),
-        eventLog == null ? null : frame -> eventLog.onFrame(false, frame), null, null);
+        upstreamObserver(eventLog, output), null, null);
+  }
+
+  /** What watches provider frames: the event log and output guardrails, either, both, or nothing at all. */
+  private static Handler<WebSocketFrame> upstreamObserver(SessionEventLog eventLog, OutputCheck output) {
+    Handler<WebSocketFrame> log = eventLog == null ? null : frame -> eventLog.onFrame(false, frame);
+    if (output == null) {
+      return log;
+    }
+    Handler<WebSocketFrame> guard = frame -> {
+      // Single-frame text messages only: transcripts and done events are small and not fragmented by providers.
+      if (frame.type() == WebSocketFrameType.TEXT && frame.isFinal()) {
+        String type = MessageType.of(frame.binaryData());
+        if (type != null && output.wants(type)) {
+          output.check(type, frame.binaryData().copy());
+        }
+      }
+    };
+    return log == null ? guard : frame -> {
+      log.handle(frame);
+      guard.handle(frame);
+    };
   }
 
   /** Wires both directions, then lets the paused upstream flow (its first events may already be queued). */
@@ -117,6 +149,9 @@ public final class RelaySession {
    * docs' contract); the upstream is closed normally. The blocked text is never logged or recorded.
    */
   private void gateFailed(Throwable failure) {
+    if (ended || closedByRelay) {
+      return;
+    }
     if (!(failure instanceof GuardrailBlocked blocked)) {
       LOG.warn("session {}: guardrail check failed ({}); closing", context.sessionId(), failure.toString());
       close(CloseCodes.INTERNAL_ERROR, "guardrail check failed");

@@ -15,7 +15,7 @@ class ContentFilterTest {
 
   private static ContentFilter filter(String yaml) throws Exception {
     JsonNode entry = YAML.readTree(yaml);
-    return (ContentFilter) GuardrailFactory.create("guardrails[0]", entry);
+    return (ContentFilter) GuardrailFactory.create("guardrails[0]", entry, name -> null);
   }
 
   private static final String CONFIG = """
