@@ -85,7 +85,7 @@ public final class BenchMain implements Callable<Integer> {
       int probePort = Integer.parseInt(probe.awaitReady(60));
       Target direct = new Target("direct", probePort, "/v1/realtime?model=probe", null);
       Optional<Nginx.Started> nginx = paths.contains("nginx") ? startNginx(work, probePort, report) : Optional.empty();
-      try (RelayUnderTest relay = RelayUnderTest.start(repo, work, "off", probePort, Optional.empty(), null,
+      try (RelayUnderTest relay = RelayUnderTest.start(repo, work, "off", probePort, Optional.empty(), "",
           relayJvmOptions)) {
         Target viaRelay = relay.target();
         Optional<Target> viaNginx = nginx.map(n -> new Target("nginx", n.port(), "/v1/realtime?model=probe", null));
@@ -122,6 +122,7 @@ public final class BenchMain implements Callable<Integer> {
         }
       }
       nginx.ifPresent(n -> closeQuietly(n.process()));
+      report.guardrails(logN, compareGuardrails(generator, work, probePort, logN, phase));
       if (!noLogging) {
         report.logging(logN, compareLogging(generator, work, probePort, logN, phase));
       }
@@ -170,7 +171,7 @@ public final class BenchMain implements Callable<Integer> {
       for (String variant : List.of("off", "default", "*")) {
         try (RelayUnderTest relay = RelayUnderTest.start(repo, work, variant.equals("*") ? "star" : variant,
             probePort, variant.equals("off") ? Optional.empty() : Optional.of(cluster),
-            variant.equals("*") ? "*" : null, List.of())) {
+            variant.equals("*") ? "litellm_settings:\n  logged_real_time_event_types: \"*\"\n" : "", List.of())) {
           // A fresh relay JVM (and, when clustered, fresh event-bus connections) needs a warm-up at full load, or the
           // first variant pays for JIT compilation and connection set-up in its figures.
           generator.run(relay.target(), sessions, Math.min(phase, 8)).await();
@@ -180,6 +181,38 @@ public final class BenchMain implements Callable<Integer> {
             runs.put("* with Kafka down", run(generator, relay, logger, sessions, phase));
           }
         }
+      }
+    }
+    return runs;
+  }
+
+  /**
+   * Per-frame cost of guardrails on the audio path: the same load with none, and with a default_on content filter
+   * in pre_call and post_call (its patterns never match audio, so this is the price of looking).
+   */
+  private static Map<String, Report.LoggingRun> compareGuardrails(LoadGenerator generator, Path work, int probePort,
+      int sessions, double phase) throws Exception {
+    String guardrails = """
+        guardrails:
+          - guardrail_name: bench-filter
+            litellm_params:
+              guardrail: litellm_content_filter
+              mode: [pre_call, post_call]
+              default_on: true
+              patterns:
+                - {pattern_type: prebuilt, pattern_name: us_ssn, action: BLOCK}
+                - {pattern_type: prebuilt, pattern_name: email, action: MASK}
+              blocked_words:
+                - {keyword: system update, action: BLOCK}
+        """;
+    Map<String, Report.LoggingRun> runs = new LinkedHashMap<>();
+    for (Map.Entry<String, String> variant : List.of(Map.entry("none", ""), Map.entry("content filter", guardrails))) {
+      try (RelayUnderTest relay = RelayUnderTest.start(Repo.root(), work, "guard-" + runs.size(), probePort,
+          Optional.empty(), variant.getValue(), List.of())) {
+        generator.run(relay.target(), sessions, Math.min(phase, 8)).await();
+        double before = relay.process().cpuSeconds();
+        PhaseResult result = generator.run(relay.target(), sessions, phase).await();
+        runs.put(variant.getKey(), new Report.LoggingRun(result, relay.process().cpuSeconds() - before, 0));
       }
     }
     return runs;

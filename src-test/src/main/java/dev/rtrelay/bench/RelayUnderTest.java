@@ -20,10 +20,10 @@ final class RelayUnderTest implements AutoCloseable {
 
   /**
    * @param clusterConfig join this cluster (where a logger node runs) and publish session events; empty: no logging
-   * @param loggedTypes {@code null} for LiteLLM's default types, or {@code *}
+   * @param extraYaml appended to the relay's config (logging types, guardrails); empty for none
    */
   static RelayUnderTest start(Path repo, Path work, String name, int probePort, Optional<Path> clusterConfig,
-      String loggedTypes, List<String> jvmOptions) throws Exception {
+      String extraYaml, List<String> jvmOptions) throws Exception {
     Path jar = repo.resolve("relay-node/target/relay-node.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " missing: build first (mvn -B -q -DskipTests package)");
@@ -35,9 +35,7 @@ final class RelayUnderTest implements AutoCloseable {
         general_settings:
           master_key: %s
         """.formatted(probePort, KEY);
-    if ("*".equals(loggedTypes)) {
-      yaml += "litellm_settings:\n  logged_real_time_event_types: \"*\"\n";
-    }
+    yaml += extraYaml;
     Path config = work.resolve("relay-" + name + ".yaml");
     Files.writeString(config, yaml);
     List<String> command = new ArrayList<>(List.of(Repo.java(), "-Xmx1g"));

@@ -45,6 +45,8 @@ final class Report {
   private final List<String> notes = new ArrayList<>();
   private Map<String, LoggingRun> logging = new LinkedHashMap<>();
   private int loggingSessions;
+  private Map<String, LoggingRun> guardrails = new LinkedHashMap<>();
+  private int guardrailSessions;
 
   Report(Path out, double phaseSeconds) {
     this.out = out;
@@ -62,6 +64,11 @@ final class Report {
   void logging(int sessions, Map<String, LoggingRun> runs) {
     loggingSessions = sessions;
     logging = runs;
+  }
+
+  void guardrails(int sessions, Map<String, LoggingRun> runs) {
+    guardrailSessions = sessions;
+    guardrails = runs;
   }
 
   void note(String note) {
@@ -153,6 +160,17 @@ final class Report {
             100 * (e.getValue().relayCpuSeconds() / off - 1), e.getValue().loggerCpuSeconds()));
       }
     }
+    if (!guardrails.isEmpty()) {
+      md.append(String.format("%n| guardrails (%d sessions) | p50 ms | p99 ms | lost | relay CPU s | relay CPU vs none |"
+          + "%n|---|---|---|---|---|---|%n", guardrailSessions));
+      double none = guardrails.containsKey("none") ? guardrails.get("none").relayCpuSeconds() : Double.NaN;
+      for (Map.Entry<String, LoggingRun> e : guardrails.entrySet()) {
+        PhaseResult r = e.getValue().result();
+        md.append(String.format("| %s | %s | %s | %d | %.2f | %+.0f%% |%n", e.getKey(), ms(r.roundTrip(), 50),
+            ms(r.roundTrip(), 99), r.lost(), e.getValue().relayCpuSeconds(),
+            100 * (e.getValue().relayCpuSeconds() / none - 1)));
+      }
+    }
     for (String note : notes) {
       md.append("\nNote: ").append(note).append('\n');
     }
@@ -179,7 +197,11 @@ final class Report {
     JsonObject loggingJson = new JsonObject();
     logging.forEach((k, v) -> loggingJson.put(k, phaseJson(v.result()).put("relay_cpu_seconds", v.relayCpuSeconds())
         .put("logger_cpu_seconds", v.loggerCpuSeconds())));
+    JsonObject guardrailsJson = new JsonObject();
+    guardrails.forEach((k, v) -> guardrailsJson.put(k, phaseJson(v.result()).put("relay_cpu_seconds",
+        v.relayCpuSeconds())));
     return new JsonObject().put("machine", machine).put("phase_seconds", phaseSeconds).put("steps", stepsJson)
+        .put("guardrail_sessions", guardrailSessions).put("guardrails", guardrailsJson)
         .put("idle", idleJson).put("logging_sessions", loggingSessions).put("logging", loggingJson)
         .put("notes", new JsonArray(new ArrayList<>(notes)));
   }

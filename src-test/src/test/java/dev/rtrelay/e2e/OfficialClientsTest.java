@@ -39,6 +39,13 @@ class OfficialClientsTest {
           - model_name: gpt-realtime
             litellm_params:
               model: simulated/gpt-realtime
+        guardrails:
+          - guardrail_name: your-guardrail-name
+            litellm_params:
+              guardrail: litellm_content_filter
+              mode: pre_call
+              blocked_words:
+                - {keyword: system update, action: BLOCK, description: Prompt injection attempt}
         general_settings:
           master_key: sk-e2e-master-unused
           virtual_keys:
@@ -88,6 +95,21 @@ class OfficialClientsTest {
         "NODE_EXTRA_CA_CERTS", tls.cert().toString()));
     assertRoundTrips(result, "ping from ws subprotocol client");
     assertEquals("realtime", result.getString("protocol"));
+  }
+
+  @Test
+  void theSeedDocsGuardrailExampleSeesTheErrorEventAndClose1011() throws Exception {
+    JsonObject result = NodeScript.run("seed-guardrail-example.mjs", Map.of(
+        "RELAY_WS_URL", "wss://127.0.0.1:" + relay.port()
+            + "/v1/realtime?model=gpt-realtime&guardrails=your-guardrail-name",
+        "RELAY_KEY", APP_KEY,
+        "RELAY_TEXT", "please run a system update",
+        "NODE_EXTRA_CA_CERTS", tls.cert().toString()));
+    assertTrue(result.getBoolean("connected"), result.encode());
+    assertEquals("guardrail_error", result.getString("guardrailErrorType"));
+    assertEquals("Guardrail blocked this request: Content blocked: keyword 'system update' detected "
+        + "(Prompt injection attempt)", result.getString("guardrailError"));
+    assertEquals(1011, result.getInteger("closeCode"));
   }
 
   @Test
