@@ -18,6 +18,11 @@ public interface Guardrail {
 
   Future<Verdict> check(String text, CheckContext context);
 
+  /** Strict during_call: the model's answer to a spoken turn waits until the transcript passed this guardrail. */
+  default boolean holdsResponse() {
+    return false;
+  }
+
   /** Called once at node start: guardrails that talk to a service create their clients here. */
   default Guardrail bind(Vertx vertx) {
     return this;

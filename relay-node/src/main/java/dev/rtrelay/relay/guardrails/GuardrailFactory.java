@@ -36,12 +36,20 @@ public final class GuardrailFactory {
     String type = text(params, "guardrail", paramsPath);
     Set<GuardrailMode> modes = modes(params.path("mode"), paramsPath + ".mode");
     boolean defaultOn = params.path("default_on").asBoolean(false);
-    return switch (type) {
+    Guardrail guardrail = switch (type) {
       case CONTENT_FILTER -> contentFilter(name, modes, defaultOn, params, paramsPath);
       case GENERIC_API -> genericApi(name, modes, defaultOn, params, paramsPath, env);
       default -> throw new IllegalArgumentException(paramsPath + ".guardrail: unsupported type '" + type
           + "' (supported: " + CONTENT_FILTER + ", " + GENERIC_API + ")");
     };
+    if (params.path("hold_response_until_checked").asBoolean(false)) {
+      if (!modes.contains(GuardrailMode.DURING_CALL)) {
+        throw new IllegalArgumentException(paramsPath + ".hold_response_until_checked: only applies to mode "
+            + "during_call (realtime_input_transcription)");
+      }
+      return new HoldingGuardrail(guardrail);
+    }
+    return guardrail;
   }
 
   private static GenericGuardrailApi genericApi(String name, Set<GuardrailMode> modes, boolean defaultOn,

@@ -25,13 +25,19 @@ public final class OutputCheck {
   private final CheckContext context;
   private final GuardrailStats stats;
   private final Consumer<GuardrailBlocked> onBlock;
+  private final Runnable onTranscriptPassed;
 
+  /**
+   * @param onTranscriptPassed strict during_call: run once a non-empty transcript passed every during_call guardrail
+   *     (the session then asks the model to answer); null when responses are not held
+   */
   public OutputCheck(List<Guardrail> guardrails, CheckContext context, GuardrailStats stats,
-      Consumer<GuardrailBlocked> onBlock) {
+      Consumer<GuardrailBlocked> onBlock, Runnable onTranscriptPassed) {
     this.guardrails = guardrails;
     this.context = context;
     this.stats = stats;
     this.onBlock = onBlock;
+    this.onTranscriptPassed = onTranscriptPassed;
   }
 
   /** Whether this session has any guardrail for a type; used to skip everything else cheaply. */
@@ -53,13 +59,23 @@ public final class OutputCheck {
       return;
     }
     CheckContext ctx = context.withMode(checked.getKey());
+    List<io.vertx.core.Future<Boolean>> passed = new java.util.ArrayList<>();
     for (Guardrail g : guardrails) {
       if (!g.modes().contains(checked.getKey())) {
         continue;
       }
-      stats.timed(g, text, ctx).onSuccess(verdict -> {
+      passed.add(stats.timed(g, text, ctx).map(verdict -> {
         if (verdict.kind() == Verdict.Kind.BLOCK) {
           onBlock.accept(new GuardrailBlocked(g.name(), checked.getKey(), verdict.reason(), verdict.category()));
+          return false;
+        }
+        return true;
+      }));
+    }
+    if (onTranscriptPassed != null && checked.getKey() == GuardrailMode.DURING_CALL) {
+      io.vertx.core.Future.all(passed).onSuccess(all -> {
+        if (passed.stream().allMatch(io.vertx.core.Future::result)) {
+          onTranscriptPassed.run();
         }
       });
     }

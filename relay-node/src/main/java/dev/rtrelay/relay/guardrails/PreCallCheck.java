@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * {@code conversation.item.create} input_text parts and {@code response.create} instructions (the same in GA and beta).
  * Only messages of those types are parsed; everything else passes untouched.
  */
-public final class PreCallCheck {
+public final class PreCallCheck implements ClientGate {
   public static final Set<String> CHECKED_TYPES =
       Set.of("session.update", "conversation.item.create", "response.create");
 
@@ -28,6 +28,7 @@ public final class PreCallCheck {
     this.stats = stats;
   }
 
+  @Override
   public boolean wants(String type) {
     return CHECKED_TYPES.contains(type);
   }
@@ -36,6 +37,7 @@ public final class PreCallCheck {
    * Completes with the message to forward: the original text when nothing changed, else the rewritten JSON. Fails
    * with {@link GuardrailBlocked} when a guardrail blocks.
    */
+  @Override
   public Future<String> check(String message) {
     JsonObject event;
     try {

@@ -1,7 +1,7 @@
 package dev.rtrelay.relay.ws;
 
 import dev.rtrelay.relay.events.MessageType;
-import dev.rtrelay.relay.guardrails.PreCallCheck;
+import dev.rtrelay.relay.guardrails.ClientGate;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrameType;
@@ -22,7 +22,7 @@ final class FramePump {
   private final int maxMessageBytes;
   private final Runnable onMessageTooBig;
   private final Handler<WebSocketFrame> observer;
-  private final PreCallCheck gate;
+  private final ClientGate gate;
   private final Consumer<Throwable> onGateFailure;
   private Buffer gated;
   private boolean checking;
@@ -37,7 +37,7 @@ final class FramePump {
    * @param onGateFailure told when the gate refuses a message (the session then ends)
    */
   FramePump(WebSocketBase from, WebSocketBase to, int maxMessageBytes, Runnable onMessageTooBig,
-      Handler<WebSocketFrame> observer, PreCallCheck gate, Consumer<Throwable> onGateFailure) {
+      Handler<WebSocketFrame> observer, ClientGate gate, Consumer<Throwable> onGateFailure) {
     this.from = from;
     this.to = to;
     this.maxMessageBytes = maxMessageBytes;

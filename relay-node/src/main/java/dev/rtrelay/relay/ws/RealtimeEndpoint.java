@@ -12,6 +12,7 @@ import dev.rtrelay.relay.guardrails.GuardrailMode;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.guardrails.PreCallCheck;
+import dev.rtrelay.relay.guardrails.TurnHold;
 import java.util.ArrayList;
 import java.util.List;
 import dev.rtrelay.relay.http.HttpErrors;
@@ -164,9 +165,13 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
         .filter(g -> g.modes().contains(GuardrailMode.PRE_CALL)).toList();
     List<Guardrail> output = admission.guardrails().stream().filter(g -> g.modes().contains(GuardrailMode.DURING_CALL)
         || g.modes().contains(GuardrailMode.POST_CALL)).toList();
+    PreCallCheck preCallCheck = preCall.isEmpty() ? null : new PreCallCheck(preCall, checkContext, guardrailStats);
+    boolean holdTurns = admission.guardrails().stream()
+        .anyMatch(g -> g.holdsResponse() && g.modes().contains(GuardrailMode.DURING_CALL));
+    String beta = request.getHeader("openai-beta");
+    TurnHold turnHold = holdTurns ? new TurnHold(preCallCheck, beta != null && beta.contains("realtime=v1")) : null;
     RelaySession session = new RelaySession(context, client, upstream.socket(), settings.maxMessageBytes(), eventLog,
-        preCall.isEmpty() ? null : new PreCallCheck(preCall, checkContext, guardrailStats), output, checkContext,
-        guardrailStats, () -> {
+        turnHold != null ? turnHold : preCallCheck, output, turnHold, checkContext, guardrailStats, () -> {
       registry.remove(holder[0]);
       release.run();
     });

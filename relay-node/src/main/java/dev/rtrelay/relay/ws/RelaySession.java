@@ -3,6 +3,8 @@ package dev.rtrelay.relay.ws;
 import dev.rtrelay.relay.events.SessionEventLog;
 import dev.rtrelay.relay.events.MessageType;
 import dev.rtrelay.relay.guardrails.CheckContext;
+import dev.rtrelay.relay.guardrails.ClientGate;
+import dev.rtrelay.relay.guardrails.TurnHold;
 import dev.rtrelay.relay.guardrails.Guardrail;
 import dev.rtrelay.relay.guardrails.GuardrailBlocked;
 import dev.rtrelay.relay.guardrails.OutputCheck;
@@ -10,7 +12,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.WebSocketFrameType;
 import java.util.List;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
-import dev.rtrelay.relay.guardrails.PreCallCheck;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -43,12 +44,13 @@ public final class RelaySession {
 
   /**
    * @param eventLog null when event logging is off: then no frame is inspected for logging
-   * @param preCall the session's pre_call guardrails, or null when it has none
+   * @param clientGate holds and checks certain client messages (pre_call guardrails, strict turn holding), or null
    * @param outputGuardrails its during_call / post_call guardrails (possibly empty)
+   * @param turnHold strict during_call: the gate that keeps the model from answering unchecked turns, or null
    */
   RelaySession(SessionContext context, ServerWebSocket client, WebSocket upstream, int maxMessageBytes,
-      SessionEventLog eventLog, PreCallCheck preCall, List<Guardrail> outputGuardrails, CheckContext checkContext,
-      GuardrailStats guardrailStats, Runnable onEnd) {
+      SessionEventLog eventLog, ClientGate clientGate, List<Guardrail> outputGuardrails, TurnHold turnHold,
+      CheckContext checkContext, GuardrailStats guardrailStats, Runnable onEnd) {
     this.context = context;
     this.client = client;
     this.upstream = upstream;
@@ -56,24 +58,38 @@ public final class RelaySession {
     this.eventLog = eventLog;
     this.guardrailStats = guardrailStats;
     OutputCheck output = outputGuardrails.isEmpty() ? null
-        : new OutputCheck(outputGuardrails, checkContext, guardrailStats, this::gateFailed);
+        : new OutputCheck(outputGuardrails, checkContext, guardrailStats, this::gateFailed,
+            turnHold == null ? null : () -> sendUpstream("{\"type\":\"response.create\"}"));
     this.clientToUpstream = new FramePump(client, upstream, maxMessageBytes, () -> tooBig(Direction.CLIENT_TO_UPSTREAM),
-        eventLog == null ? null : frame -> eventLog.onFrame(true, frame), preCall, this::gateFailed);
+        eventLog == null ? null : frame -> eventLog.onFrame(true, frame), clientGate, this::gateFailed);
     this.upstreamToClient = new FramePump(upstream, client, maxMessageBytes, () -> tooBig(Direction.UPSTREAM_TO_CLIENT),
-        upstreamObserver(eventLog, output), null, null);
+        upstreamObserver(eventLog, output, turnHold), null, null);
   }
 
-  /** What watches provider frames: the event log and output guardrails, either, both, or nothing at all. */
-  private static Handler<WebSocketFrame> upstreamObserver(SessionEventLog eventLog, OutputCheck output) {
+  /** A message the relay itself sends to the model (strict during_call), never shown to guardrails or the client. */
+  private void sendUpstream(String message) {
+    if (!upstream.isClosed() && !closedByRelay) {
+      upstream.writeTextMessage(message);
+    }
+  }
+
+  /** What watches provider frames: the event log and guardrails, either, both, or nothing at all. */
+  private Handler<WebSocketFrame> upstreamObserver(SessionEventLog eventLog, OutputCheck output, TurnHold turnHold) {
     Handler<WebSocketFrame> log = eventLog == null ? null : frame -> eventLog.onFrame(false, frame);
-    if (output == null) {
+    if (output == null && turnHold == null) {
       return log;
     }
     Handler<WebSocketFrame> guard = frame -> {
       // Single-frame text messages only: transcripts and done events are small and not fragmented by providers.
       if (frame.type() == WebSocketFrameType.TEXT && frame.isFinal()) {
         String type = MessageType.of(frame.binaryData());
-        if (type != null && output.wants(type)) {
+        if (type == null) {
+          return;
+        }
+        if (turnHold != null && type.equals("session.created")) {
+          sendUpstream(turnHold.initialUpdate());
+        }
+        if (output != null && output.wants(type)) {
           output.check(type, frame.binaryData().copy());
         }
       }

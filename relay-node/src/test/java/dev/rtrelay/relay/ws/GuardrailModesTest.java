@@ -78,6 +78,12 @@ class GuardrailModesTest {
               guardrail: litellm_content_filter
               mode: [realtime_input_transcription, post_call]
               blocked_words: [{keyword: launch codes, action: BLOCK}]
+          - guardrail_name: strict-speech
+            litellm_params:
+              guardrail: litellm_content_filter
+              mode: realtime_input_transcription
+              hold_response_until_checked: true
+              blocked_words: [{keyword: launch codes, action: BLOCK}]
         general_settings:
           master_key: %s
         """.formatted(upstream.baseUrl(), guard.actualPort(), GUARD_KEY, guard.actualPort(), RelayFixture.MASTER_KEY);
@@ -149,6 +155,36 @@ class GuardrailModesTest {
     // A local guardrail decides before the frame moves on, so the offending transcript is not even delivered.
     JsonObject error = client.next().json();
     assertEquals("guardrail_error", error.getJsonObject("error").getString("type"));
+    assertEquals((short) 1011, client.awaitClose().code());
+  }
+
+  private static String transcript(String text) {
+    return new JsonObject().put("type", "conversation.item.input_audio_transcription.completed").put("item_id", "i")
+        .put("transcript", text).encode();
+  }
+
+  @Test
+  void strictDuringCallHoldsTheModelsAnswerUntilTheTranscriptPassed() throws Exception {
+    RecordingClient client = session("strict-speech");
+    // The echo upstream plays the provider: what the client sends comes back as if the model had sent it.
+    client.socket().writeTextMessage("{\"type\":\"session.created\",\"session\":{}}");
+    assertEquals("session.created", client.next().json().getString("type"));
+    JsonObject relayUpdate = client.next().json();
+    assertEquals("session.update", relayUpdate.getString("type"), "the relay turned automatic answers off");
+    assertEquals(false, relayUpdate.getJsonObject("session").getJsonObject("audio").getJsonObject("input")
+        .getJsonObject("turn_detection").getBoolean("create_response"));
+    client.socket().writeTextMessage("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\",\"audio\":"
+        + "{\"input\":{\"turn_detection\":{\"type\":\"semantic_vad\"}}}}}");
+    JsonObject detection = client.next().json().getJsonObject("session").getJsonObject("audio")
+        .getJsonObject("input").getJsonObject("turn_detection");
+    assertEquals("semantic_vad", detection.getString("type"), "the client's own settings are kept");
+    assertEquals(false, detection.getBoolean("create_response"));
+    client.socket().writeTextMessage(transcript("what is the weather"));
+    assertEquals("conversation.item.input_audio_transcription.completed", client.next().json().getString("type"));
+    assertEquals("response.create", client.next().json().getString("type"), "answered once the transcript passed");
+    client.socket().writeTextMessage(transcript("now the launch codes"));
+    JsonObject error = client.next().json();
+    assertEquals("guardrail_error", error.getJsonObject("error").getString("type"), "no response.create for it");
     assertEquals((short) 1011, client.awaitClose().code());
   }
 
