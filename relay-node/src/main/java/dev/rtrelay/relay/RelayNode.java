@@ -22,6 +22,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * instances. Usable in-process (tests, embedded runs) as well as from {@link RelayMain}.
  */
 public final class RelayNode {
+  /**
+   * Port 0 means "any free port". Vert.x shares one random port among servers only when they listen on the same
+   * negative port (0 would give each instance its own port), so every node picks its own negative key: two nodes in
+   * one Vert.x instance must not end up sharing a port.
+   */
+  private static final java.util.concurrent.atomic.AtomicInteger RANDOM_SHARED_PORTS =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Vertx vertx;
   private final int port;
   private final String deploymentId;
@@ -63,8 +70,10 @@ public final class RelayNode {
           new GuardrailStats());
       // Instances are created on deployment threads; the list only serves to read back the bound port.
       List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
+      ServerOptions listen = options.port() != 0 ? options : new ServerOptions(options.host(),
+          RANDOM_SHARED_PORTS.decrementAndGet(), options.tlsCert(), options.tlsKey(), options.instances());
       return vertx.deployVerticle(() -> {
-        RelayVerticle v = new RelayVerticle(services, options);
+        RelayVerticle v = new RelayVerticle(services, listen);
         instances.add(v);
         return v;
       }, new DeploymentOptions().setInstances(options.instances()))

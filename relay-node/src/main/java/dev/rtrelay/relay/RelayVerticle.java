@@ -62,9 +62,7 @@ final class RelayVerticle extends VerticleBase {
       pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(settings.pingIntervalSeconds()), id -> registry.pingAll());
     }
     server = vertx.createHttpServer(serverOptions(settings)).requestHandler(dispatcher);
-    // Vert.x shares one random port among instances only when asked for a negative port; 0 would give each its own.
-    int port = serverOptions.port() == 0 ? -1 : serverOptions.port();
-    return server.listen(port, serverOptions.host());
+    return server.listen(serverOptions.port(), serverOptions.host());
   }
 
   int actualPort() {

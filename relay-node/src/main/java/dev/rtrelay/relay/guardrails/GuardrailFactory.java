@@ -144,9 +144,38 @@ public final class GuardrailFactory {
         throw new IllegalArgumentException(p + ".pattern: invalid regular expression (" + e.getDescription() + ")");
       }
     }
-    JsonNode words = params.path("blocked_words");
+    if (params.path("categories").size() > 0) {
+      // Refused rather than ignored: a config that counts on category blocking must not run unprotected.
+      throw new IllegalArgumentException(path + ".categories: LiteLLM's category files are not supported yet; "
+          + "express them as patterns or blocked_words");
+    }
+    List<JsonNode> words = new ArrayList<>();
+    List<String> wordPaths = new ArrayList<>();
+    JsonNode inline = params.path("blocked_words");
+    for (int i = 0; i < inline.size(); i++) {
+      words.add(inline.get(i));
+      wordPaths.add(path + ".blocked_words[" + i + "]");
+    }
+    if (params.hasNonNull("blocked_words_file")) {
+      String file = params.get("blocked_words_file").asText();
+      JsonNode fromFile;
+      try {
+        fromFile = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+            .readTree(java.nio.file.Path.of(file).toFile()).path("blocked_words");
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException(path + ".blocked_words_file: cannot read " + file + " ("
+            + e.getClass().getSimpleName() + ")");
+      }
+      if (!fromFile.isArray()) {
+        throw new IllegalArgumentException(path + ".blocked_words_file: " + file + " has no blocked_words: list");
+      }
+      for (int i = 0; i < fromFile.size(); i++) {
+        words.add(fromFile.get(i));
+        wordPaths.add(file + ": blocked_words[" + i + "]");
+      }
+    }
     for (int i = 0; i < words.size(); i++) {
-      String p = path + ".blocked_words[" + i + "]";
+      String p = wordPaths.get(i);
       JsonNode entry = words.get(i);
       String keyword = text(entry, "keyword", p).toLowerCase(java.util.Locale.ROOT);
       JsonNode description = entry.path("description");

@@ -104,6 +104,27 @@ class ContentFilterTest {
   }
 
   @Test
+  void blockedWordsFileAddsWordsAndCategoriesAreRefusedNotIgnored(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("words.yaml");
+    java.nio.file.Files.writeString(file, "blocked_words:\n  - {keyword: Bad Word, action: MASK}\n");
+    ContentFilter f = filter("""
+        guardrail_name: g
+        litellm_params:
+          guardrail: litellm_content_filter
+          blocked_words_file: %s
+        """.formatted(file));
+    assertEquals("a [KEYWORD_REDACTED] here", f.evaluate("a bad word here").text());
+    String categories = assertThrows(IllegalArgumentException.class, () -> filter("""
+        guardrail_name: g
+        litellm_params:
+          guardrail: litellm_content_filter
+          categories: [{category: harmful_self_harm, enabled: true, action: BLOCK}]
+        """)).getMessage();
+    assertTrue(categories.contains("categories: LiteLLM's category files are not supported yet"), categories);
+  }
+
+  @Test
   void modesAcceptListsAndTheRealtimeTranscriptionName() throws Exception {
     ContentFilter f = filter("""
         guardrail_name: g

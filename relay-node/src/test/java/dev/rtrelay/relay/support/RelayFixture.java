@@ -42,6 +42,13 @@ public final class RelayFixture {
         .map(node -> new RelayFixture(vertx, node));
   }
 
+  /** A relay that publishes session events on this Vert.x instance's event bus (a test consumes them). */
+  public static Future<RelayFixture> startPublishing(Vertx vertx, String yaml) {
+    RelayConfig config = new ConfigLoader(name -> null).parse(yaml, "test config");
+    return RelayNode.start(vertx, config, ServerOptions.plain("127.0.0.1", 0, 2), true)
+        .map(node -> new RelayFixture(vertx, node));
+  }
+
   public int port() {
     return node.port();
   }

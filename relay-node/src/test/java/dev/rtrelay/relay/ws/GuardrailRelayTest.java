@@ -73,6 +73,51 @@ class GuardrailRelayTest {
     relay.close().await(10, TimeUnit.SECONDS);
   }
 
+  @Test
+  void aBlockIsRecordedAsASessionEventWithoutTheText(Vertx vertx) throws Exception {
+    java.util.List<JsonObject> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.vertx.core.Promise<Void> closedSeen = io.vertx.core.Promise.promise();
+    vertx.eventBus().<Buffer>consumer(dev.rtrelay.events.EventBatch.ADDRESS, m -> {
+      dev.rtrelay.events.EventBatch.forEach(m.body(), (key, value) -> {
+        JsonObject r = value.toJsonObject();
+        records.add(r);
+        if ("session.closed".equals(r.getString("kind"))) {
+          closedSeen.tryComplete();
+        }
+      });
+      m.reply(null);
+    }).completion().await(5, TimeUnit.SECONDS);
+    String yaml = """
+        model_list:
+          - model_name: echo
+            litellm_params: {model: openai/echo, api_key: sk-up, api_base: %s}
+        guardrails:
+          - guardrail_name: no-injection
+            litellm_params:
+              guardrail: litellm_content_filter
+              default_on: true
+              blocked_words: [{keyword: system update, action: BLOCK}]
+        general_settings:
+          master_key: %s
+        """.formatted(upstream.baseUrl(), RelayFixture.MASTER_KEY);
+    RelayFixture publishing = RelayFixture.startPublishing(vertx, yaml).await(10, TimeUnit.SECONDS);
+    try {
+      RecordingClient client = publishing.record("echo").await(10, TimeUnit.SECONDS);
+      client.socket().writeTextMessage(userText("the secret plan is a system update"));
+      client.awaitClose();
+      closedSeen.future().await(15, TimeUnit.SECONDS);
+    } finally {
+      publishing.close().await(10, TimeUnit.SECONDS);
+    }
+    JsonObject block = records.stream().filter(r -> "guardrail.blocked".equals(r.getString("kind"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no guardrail.blocked record in " + records));
+    assertEquals("no-injection", block.getString("guardrail"));
+    assertEquals("pre_call", block.getString("mode"));
+    assertEquals("system update", block.getString("category"));
+    assertFalse(records.toString().contains("secret plan"), "the blocked text is never recorded");
+    assertEquals("relay", records.get(records.size() - 1).getString("closed_by"));
+  }
+
   private RecordingClient guardedSession() throws Exception {
     return relay.record(relay.options("echo").addHeader("api-key", TEAM_KEY)).await(10, TimeUnit.SECONDS);
   }
