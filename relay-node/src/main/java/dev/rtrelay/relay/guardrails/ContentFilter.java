@@ -12,41 +12,21 @@ import java.util.regex.Pattern;
  * action BLOCK or MASK, applied in LiteLLM's order (patterns in config order, then keywords). Case-insensitive;
  * keywords match as substrings. Runs in-process, no external service.
  */
-final class ContentFilter implements Guardrail {
+final class ContentFilter extends ConfiguredGuardrail {
   enum Action { BLOCK, MASK }
 
   record Rule(String name, Pattern pattern, Action action, boolean keyword, String description) {}
 
-  private final String name;
-  private final Set<GuardrailMode> modes;
-  private final boolean defaultOn;
   private final List<Rule> rules;
   private final String patternRedactionFormat;
   private final String keywordRedactionTag;
 
   ContentFilter(String name, Set<GuardrailMode> modes, boolean defaultOn, List<Rule> rules,
       String patternRedactionFormat, String keywordRedactionTag) {
-    this.name = name;
-    this.modes = modes;
-    this.defaultOn = defaultOn;
+    super(name, modes, defaultOn);
     this.rules = rules;
     this.patternRedactionFormat = patternRedactionFormat;
     this.keywordRedactionTag = keywordRedactionTag;
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public Set<GuardrailMode> modes() {
-    return modes;
-  }
-
-  @Override
-  public boolean defaultOn() {
-    return defaultOn;
   }
 
   @Override

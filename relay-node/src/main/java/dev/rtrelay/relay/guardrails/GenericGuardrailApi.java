@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * ({@code unreachable_fallback: fail_open} lets the text through), because a guardrail that silently stops
  * guarding is worse than a refused turn.
  */
-final class GenericGuardrailApi implements Guardrail {
+final class GenericGuardrailApi extends ConfiguredGuardrail {
   private static final Logger LOG = LoggerFactory.getLogger(GenericGuardrailApi.class);
   static final String PATH = "/beta/litellm_basic_guardrail_api";
 
@@ -33,45 +33,25 @@ final class GenericGuardrailApi implements Guardrail {
     }
   }
 
-  private final String name;
-  private final Set<GuardrailMode> modes;
-  private final boolean defaultOn;
   private final Settings settings;
   private final HttpClient client;
 
   GenericGuardrailApi(String name, Set<GuardrailMode> modes, boolean defaultOn, Settings settings, HttpClient client) {
-    this.name = name;
-    this.modes = modes;
-    this.defaultOn = defaultOn;
+    super(name, modes, defaultOn);
     this.settings = settings;
     this.client = client;
   }
 
   @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public Set<GuardrailMode> modes() {
-    return modes;
-  }
-
-  @Override
-  public boolean defaultOn() {
-    return defaultOn;
-  }
-
-  @Override
   public Guardrail bind(Vertx vertx) {
-    return new GenericGuardrailApi(name, modes, defaultOn, settings, vertx.createHttpClient(new HttpClientOptions()
+    return new GenericGuardrailApi(name(), modes(), defaultOn(), settings, vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutMillis()))));
   }
 
   @Override
   public Future<Verdict> check(String text, CheckContext context) {
     if (client == null) {
-      return Future.failedFuture(new IllegalStateException("guardrail " + name + " used before bind()"));
+      return Future.failedFuture(new IllegalStateException("guardrail " + name() + " used before bind()"));
     }
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(settings.endpoint())
         .setTimeout(settings.timeoutMillis()).putHeader("content-type", "application/json");
@@ -113,11 +93,11 @@ final class GenericGuardrailApi implements Guardrail {
   private Future<Verdict> unreachable(Throwable error, CheckContext context) {
     String why = error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
     if (settings.failOpen()) {
-      LOG.warn("session {}: guardrail '{}' unavailable ({}); failing open as configured", context.sessionId(), name,
-          why);
+      LOG.warn("session {}: guardrail '{}' unavailable ({}); failing open as configured", context.sessionId(),
+          name(), why);
       return Future.succeededFuture(Verdict.ALLOW);
     }
-    LOG.warn("session {}: guardrail '{}' unavailable ({}); failing closed", context.sessionId(), name, why);
-    return Future.succeededFuture(Verdict.block("guardrail '" + name + "' is unavailable", "unavailable"));
+    LOG.warn("session {}: guardrail '{}' unavailable ({}); failing closed", context.sessionId(), name(), why);
+    return Future.succeededFuture(Verdict.block("guardrail '" + name() + "' is unavailable", "unavailable"));
   }
 }
