@@ -56,10 +56,6 @@ public record ClientCredentials(Optional<String> key, String form, List<String> 
     }
   }
 
-  public boolean offersRealtime() {
-    return offeredSubprotocols.contains(REALTIME_SUBPROTOCOL);
-  }
-
   private static Optional<String> bearer(String authorization) {
     if (authorization == null) {
       return Optional.empty();

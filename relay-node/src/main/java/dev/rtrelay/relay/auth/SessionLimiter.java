@@ -24,11 +24,6 @@ public final class SessionLimiter {
     return new Lease(counter);
   }
 
-  public int live(String principalId) {
-    AtomicInteger counter = live.get(principalId);
-    return counter == null ? 0 : counter.get();
-  }
-
   /** A held session slot. */
   public static final class Lease {
     private final AtomicInteger counter;

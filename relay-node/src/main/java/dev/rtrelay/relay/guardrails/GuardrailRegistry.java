@@ -15,16 +15,8 @@ public final class GuardrailRegistry {
     guardrails.forEach(g -> byName.put(g.name(), g));
   }
 
-  public static GuardrailRegistry empty() {
-    return new GuardrailRegistry(List.of());
-  }
-
   public boolean contains(String name) {
     return byName.containsKey(name);
-  }
-
-  public boolean isEmpty() {
-    return byName.isEmpty();
   }
 
   /**

@@ -127,10 +127,6 @@ public final class RelaySession {
     pingIfOpen(upstream);
   }
 
-  public SessionContext context() {
-    return context;
-  }
-
   private static void pingIfOpen(WebSocketBase socket) {
     if (!socket.isClosed()) {
       socket.writePing(PING_PAYLOAD);
@@ -161,7 +157,7 @@ public final class RelaySession {
   }
 
   /**
-   * A guardrail blocked a client message: the client gets LiteLLM's guardrail error event, then 1011 (the seed
+   * A guardrail blocked a message (the client's, or the provider's in during_call / post_call): the client gets LiteLLM's guardrail error event, then 1011 (the seed
    * docs' contract); the upstream is closed normally. The blocked text is never logged or recorded.
    */
   private void gateFailed(Throwable failure) {
@@ -173,7 +169,7 @@ public final class RelaySession {
       close(CloseCodes.INTERNAL_ERROR, "guardrail check failed");
       return;
     }
-    LOG.warn("session {}: guardrail '{}' ({}) blocked a client message [{}]", context.sessionId(),
+    LOG.warn("session {}: guardrail '{}' ({}) blocked a message [{}]", context.sessionId(),
         blocked.guardrail(), blocked.mode().configName(), blocked.category());
     guardrailStats.blocked(blocked.guardrail(), blocked.mode());
     if (eventLog != null) {
