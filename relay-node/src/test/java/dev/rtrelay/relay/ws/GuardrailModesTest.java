@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.ws;
 
+import static dev.rtrelay.relay.support.ClientEvents.userText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -98,12 +99,6 @@ class GuardrailModesTest {
   private RecordingClient session(String guardrails) throws Exception {
     return relay.record(relay.options("echo").setURI("/v1/realtime?model=echo&guardrails=" + guardrails)
         .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
-  }
-
-  private static String userText(String text) {
-    return new JsonObject().put("type", "conversation.item.create").put("item", new JsonObject()
-        .put("type", "message").put("role", "user").put("content", new JsonArray()
-            .add(new JsonObject().put("type", "input_text").put("text", text)))).encode();
   }
 
   private static String firstText(JsonObject event) {
