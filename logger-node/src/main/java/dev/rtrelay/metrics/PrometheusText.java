@@ -25,6 +25,12 @@ public final class PrometheusText {
     return this;
   }
 
+  /** A sample whose value is already formatted, e.g. an exact decimal. */
+  public PrometheusText sample(String name, String labels, String value) {
+    out.append(name).append(labels).append(' ').append(value).append('\n');
+    return this;
+  }
+
   @Override
   public String toString() {
     return out.toString();

@@ -1,12 +1,13 @@
 package dev.rtrelay.relay;
 
 import dev.rtrelay.relay.auth.KeyAuthenticator;
-import dev.rtrelay.relay.auth.SessionLimiter;
 import dev.rtrelay.relay.config.RelayConfig;
+import dev.rtrelay.relay.cost.CostStats;
 import dev.rtrelay.relay.events.EventLogSettings;
 import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import java.util.Optional;
 
@@ -14,7 +15,7 @@ import java.util.Optional;
 record NodeServices(
     RelayConfig config,
     KeyAuthenticator authenticator,
-    SessionLimiter limiter,
+    KeyLimits limits,
     DeploymentRouter router,
     Optional<String> simulatedBase,
     String nodeId,
@@ -22,4 +23,5 @@ record NodeServices(
     EventLogSettings eventLog,
     EventStats eventStats,
     GuardrailRegistry guardrails,
-    GuardrailStats guardrailStats) {}
+    GuardrailStats guardrailStats,
+    CostStats costStats) {}

@@ -1,12 +1,13 @@
 package dev.rtrelay.relay;
 
 import dev.rtrelay.relay.auth.KeyAuthenticator;
-import dev.rtrelay.relay.auth.SessionLimiter;
 import dev.rtrelay.relay.config.RelayConfig;
+import dev.rtrelay.relay.cost.CostStats;
 import dev.rtrelay.relay.events.EventLogSettings;
 import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.simulated.SimulatedRealtimeProvider;
 import io.vertx.core.DeploymentOptions;
@@ -59,15 +60,15 @@ public final class RelayNode {
     Future<Optional<SimulatedRealtimeProvider>> simulated = config.usesSimulatedProvider()
         ? SimulatedRealtimeProvider.start(vertx, config.relay().maxMessageBytes()).map(Optional::of)
         : Future.succeededFuture(Optional.empty());
-    return simulated.compose(sim -> {
-      NodeServices services = new NodeServices(config, KeyAuthenticator.of(config), new SessionLimiter(),
+    return simulated.compose(sim -> KeyLimits.create(vertx).compose(limits -> {
+      NodeServices services = new NodeServices(config, KeyAuthenticator.of(config), limits,
           DeploymentRouter.of(config.deployments(), config.router()),
           sim.map(s -> "ws://127.0.0.1:" + s.port()),
           "relay-" + UUID.randomUUID().toString().substring(0, 8), publishEvents,
           EventLogSettings.of(config.loggedEventTypes(), config.relay().logAudio(),
               config.relay().eventBufferMaxEvents()),
           new EventStats(), new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
-          new GuardrailStats());
+          new GuardrailStats(), new CostStats());
       // Instances are created on deployment threads; the list only serves to read back the bound port.
       List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
       ServerOptions listen = options.port() != 0 ? options : new ServerOptions(options.host(),
@@ -80,7 +81,7 @@ public final class RelayNode {
           .map(id -> new RelayNode(vertx, instances.get(0).actualPort(), id, sim, services))
           .recover(err -> sim.map(s -> s.close().transform(v -> Future.<RelayNode>failedFuture(err)))
           .orElse(Future.failedFuture(err)));
-    });
+    }));
   }
 
   public int port() {

@@ -9,7 +9,9 @@ import dev.rtrelay.relay.http.ModelsEndpoint;
 import dev.rtrelay.relay.ws.SessionLogging;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
 import dev.rtrelay.relay.auth.ClientCredentials;
+import dev.rtrelay.relay.ws.Billing;
 import dev.rtrelay.relay.ws.RealtimeEndpoint;
+import io.vertx.core.eventbus.MessageConsumer;
 import dev.rtrelay.relay.ws.SessionRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -33,6 +35,7 @@ final class RelayVerticle extends VerticleBase {
   private WebSocketClient upstreamClient;
   private long pingTimer = -1;
   private EventBusSink eventSink;
+  private MessageConsumer<String> budgetConsumer;
 
   RelayVerticle(NodeServices services, ServerOptions serverOptions) {
     this.services = services;
@@ -51,18 +54,23 @@ final class RelayVerticle extends VerticleBase {
       eventSink.start();
       sink = eventSink;
     }
-    RealtimeEndpoint realtime = new RealtimeEndpoint(services.authenticator(), services.limiter(), services.router(),
+    budgetConsumer = vertx.eventBus().<String>consumer(Billing.BUDGET_EXHAUSTED_ADDRESS,
+        message -> registry.closeKeyOverBudget(message.body()));
+    RealtimeEndpoint realtime = new RealtimeEndpoint(services.authenticator(), services.limits(), services.router(),
         connector, settings, registry, new SessionLogging(sink, services.eventLog(), services.nodeId()),
-        services.guardrails(), services.guardrailStats());
+        services.guardrails(), services.guardrailStats(),
+        new Billing(services.costStats(), services.limits(), vertx.eventBus()));
     HttpDispatcher dispatcher = new HttpDispatcher(realtime,
         new ModelsEndpoint(services.authenticator(), services.router()),
-        new MetricsEndpoint(services.router(), services.eventStats(), services.guardrailStats()),
+        new MetricsEndpoint(services.router(), services.eventStats(), services.guardrailStats(),
+            services.costStats()),
         services.router()::liveSessions);
     if (settings.pingIntervalSeconds() > 0) {
       pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(settings.pingIntervalSeconds()), id -> registry.pingAll());
     }
     server = vertx.createHttpServer(serverOptions(settings)).requestHandler(dispatcher);
-    return server.listen(serverOptions.port(), serverOptions.host());
+    // Registered cluster-wide before listening, so no session can open on a node that would miss the notice.
+    return budgetConsumer.completion().compose(v -> server.listen(serverOptions.port(), serverOptions.host()));
   }
 
   int actualPort() {
@@ -79,7 +87,7 @@ final class RelayVerticle extends VerticleBase {
       // After closeAll: the closed envelopes are in the last batch.
       eventSink.stop();
     }
-    return server.close().eventually(() -> upstreamClient.close());
+    return server.close().eventually(() -> upstreamClient.close()).eventually(() -> budgetConsumer.unregister());
   }
 
   private HttpServerOptions serverOptions(RelaySettings settings) {

@@ -57,7 +57,7 @@ public final class KeyAuthenticator {
     }
     List<String> guardrails = new ArrayList<>(match.guardrails());
     match.teamId().map(t -> teamGuardrails.getOrDefault(t, List.of())).ifPresent(guardrails::addAll);
-    return new Principal(match.alias(), match.models(), match.maxParallelSessions(), match.teamId(), match.metadata(),
+    return new Principal(match.alias(), match.models(), match.quota(), match.teamId(), match.metadata(),
         List.copyOf(guardrails));
   }
 }

@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.auth;
 
+import dev.rtrelay.relay.config.KeyQuota;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,18 +11,19 @@ import java.util.Set;
  *
  * @param id stable, loggable identity: the key alias, or {@code master}
  * @param models aliases allowed; empty means all
+ * @param quota cluster-wide limits; the master key has none
  * @param guardrails guardrail names attached to the key and its team
  */
 public record Principal(
     String id,
     Set<String> models,
-    Optional<Integer> maxParallelSessions,
+    KeyQuota quota,
     Optional<String> teamId,
     Map<String, String> metadata,
     List<String> guardrails) {
 
   public static Principal master() {
-    return new Principal("master", Set.of(), Optional.empty(), Optional.empty(), Map.of(), List.of());
+    return new Principal("master", Set.of(), KeyQuota.NONE, Optional.empty(), Map.of(), List.of());
   }
 
   public boolean mayUse(String alias) {

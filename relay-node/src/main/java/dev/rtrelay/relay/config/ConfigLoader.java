@@ -3,6 +3,7 @@ package dev.rtrelay.relay.config;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -11,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -40,7 +43,8 @@ public final class ConfigLoader {
 
   public ConfigLoader(Function<String, String> env) {
     this.env = env;
-    this.yaml = new ObjectMapper(new YAMLFactory());
+    // Exact decimals for prices such as 0.0000004, which a double cannot hold.
+    this.yaml = new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     // LiteLLM silently keeps the last duplicate; a duplicated api_key or model_name is almost always a paste error.
     this.yaml.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   }
@@ -221,7 +225,8 @@ public final class ConfigLoader {
       }
       result.add(new DeploymentConfig(id, alias, provider, providerModel, key, apiBase,
           optionalText(params, "api_version", paramsPath + ".api_version"),
-          optionalText(params, "organization", paramsPath + ".organization"), weight));
+          optionalText(params, "organization", paramsPath + ".organization"), weight,
+          PriceConfig.prices(entry.path("model_info"), providerModel, path + ".model_info")));
     }
     return List.copyOf(result);
   }
@@ -275,14 +280,7 @@ public final class ConfigLoader {
         }
         modelsNode.forEach(m -> models.add(m.asText()));
       }
-      Optional<Integer> max = Optional.empty();
-      if (entry.hasNonNull("max_parallel_requests")) {
-        JsonNode n = entry.get("max_parallel_requests");
-        if (!n.canConvertToInt() || n.asInt() < 1) {
-          throw ConfigException.at(path + ".max_parallel_requests", "must be a positive whole number");
-        }
-        max = Optional.of(n.asInt());
-      }
+      KeyQuota quota = quota(entry, path);
       Optional<Instant> expires = optionalText(entry, "expires", path + ".expires").map(s -> {
         try {
           return Instant.parse(s);
@@ -299,11 +297,46 @@ public final class ConfigLoader {
       JsonNode guardrailList = entry.has("guardrails") ? entry.get("guardrails") : entry.path("metadata").path("guardrails");
       String guardrailPath = path + (entry.has("guardrails") ? ".guardrails" : ".metadata.guardrails");
       metadata.remove("guardrails");
-      result.add(new VirtualKeyConfig(alias, digest, Set.copyOf(models), max, expires,
+      result.add(new VirtualKeyConfig(alias, digest, Set.copyOf(models), quota, expires,
           optionalText(entry, "team_id", path + ".team_id"), Map.copyOf(metadata),
           guardrailNames(guardrailList, guardrailPath, guardrailNames)));
     }
     return List.copyOf(result);
+  }
+
+  private KeyQuota quota(JsonNode entry, String path) {
+    Optional<Integer> parallel = positiveInt(entry, "max_parallel_requests", path);
+    Optional<Integer> rpm = positiveInt(entry, "rpm_limit", path);
+    Optional<BigDecimal> budget = Optional.empty();
+    if (entry.hasNonNull("max_budget")) {
+      JsonNode n = entry.get("max_budget");
+      if (!n.isNumber() || n.decimalValue().signum() < 0) {
+        throw ConfigException.at(path + ".max_budget", "must be a number of US dollars >= 0");
+      }
+      budget = Optional.of(n.decimalValue());
+    }
+    Optional<Duration> duration = optionalText(entry, "budget_duration", path + ".budget_duration").map(t -> {
+      try {
+        return KeyQuota.parseDuration(t);
+      } catch (IllegalArgumentException e) {
+        throw ConfigException.at(path + ".budget_duration", e.getMessage());
+      }
+    });
+    if (duration.isPresent() && budget.isEmpty()) {
+      throw ConfigException.at(path + ".budget_duration", "has no effect without max_budget");
+    }
+    return new KeyQuota(parallel, rpm, budget, duration);
+  }
+
+  private static Optional<Integer> positiveInt(JsonNode entry, String field, String path) {
+    if (!entry.hasNonNull(field)) {
+      return Optional.empty();
+    }
+    JsonNode n = entry.get(field);
+    if (!n.canConvertToInt() || n.asInt() < 1 || !n.isIntegralNumber()) {
+      throw ConfigException.at(path + "." + field, "must be a positive whole number");
+    }
+    return Optional.of(n.asInt());
   }
 
   private RouterSettings routerSettings(JsonNode node) {

@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.config;
 
+import dev.rtrelay.relay.cost.ModelPrices;
 import java.util.Optional;
 
 /**
@@ -12,6 +13,8 @@ import java.util.Optional;
  * @param apiVersion Azure preview API version; when present Azure uses the preview path
  * @param organization optional OpenAI organization header value
  * @param weight relative share for simple-shuffle routing
+ * @param prices USD per token: the built-in table's row for the model (or {@code model_info.base_model}) with
+ *     {@code model_info} overrides; empty when neither knows the model (then cost is not computed)
  */
 public record DeploymentConfig(
     String id,
@@ -22,4 +25,5 @@ public record DeploymentConfig(
     Optional<String> apiBase,
     Optional<String> apiVersion,
     Optional<String> organization,
-    double weight) {}
+    double weight,
+    Optional<ModelPrices> prices) {}

@@ -13,7 +13,7 @@ import java.util.Set;
  * @param alias human name, safe to log ({@code key_alias})
  * @param sha256 digest of the key's UTF-8 bytes
  * @param models aliases the key may use; empty means every alias
- * @param maxParallelSessions concurrent sessions allowed on one node; empty means unlimited
+ * @param quota cluster-wide limits: parallel sessions, sessions per minute, budget
  * @param expires instant after which the key is refused
  * @param guardrails guardrail names that always run for this key's sessions
  */
@@ -21,7 +21,7 @@ public record VirtualKeyConfig(
     String alias,
     byte[] sha256,
     Set<String> models,
-    Optional<Integer> maxParallelSessions,
+    KeyQuota quota,
     Optional<Instant> expires,
     Optional<String> teamId,
     Map<String, String> metadata,

@@ -7,7 +7,7 @@ import io.vertx.core.http.WebSocketFrame;
  * Rebuilds whole text messages from frames for logging only (the relay itself forwards frame by frame). Fragmented
  * messages are rare in realtime traffic; their size is already bounded by the relay's message limit.
  */
-final class MessageAssembler {
+public final class MessageAssembler {
   private Buffer partial;
   private boolean inText;
 
@@ -15,7 +15,7 @@ final class MessageAssembler {
    * Returns a complete text message, or null (binary, or not complete yet). A single-frame message is returned
    * without copying: it is only valid until the frame is forwarded.
    */
-  Buffer accept(WebSocketFrame frame) {
+  public Buffer accept(WebSocketFrame frame) {
     switch (frame.type()) {
       case TEXT -> {
         if (frame.isFinal()) {

@@ -4,13 +4,15 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.json.JsonObject;
+import dev.rtrelay.relay.cost.ResponseBill;
+import dev.rtrelay.relay.cost.SessionCost;
 import java.io.IOException;
 import java.util.function.LongSupplier;
 
 /**
  * Turns one session's frames into log envelopes: {@code session.opened}, one {@code event} per text message whose
- * type passes {@code logged_real_time_event_types}, and {@code session.closed} with totals. Runs on the session's
+ * type passes {@code logged_real_time_event_types}, one {@code response.usage} per billed response, and
+ * {@code session.closed} with totals. Runs on the session's
  * event loop, inline with forwarding, so it does only bounded CPU work and never waits: records go to an
  * {@link EventSink} that drops (and counts) rather than blocks. Frames are observed <em>before</em> they are written
  * on, because writing hands the frame's buffer to Netty.
@@ -22,9 +24,7 @@ public final class SessionEventLog {
   private final EventLogSettings settings;
   private final EventSink sink;
   private final LongSupplier clockMicros;
-  private final UsageTotals usage = new UsageTotals();
   private final MessageAssembler fromClient = new MessageAssembler();
-  private final MessageAssembler fromUpstream = new MessageAssembler();
   private long seq;
   private long dropped;
 
@@ -40,43 +40,42 @@ public final class SessionEventLog {
     return now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
   }
 
-  /** Called for every data frame, before it is forwarded. */
-  public void onFrame(boolean fromClientSide, WebSocketFrame frame) {
-    Buffer message = (fromClientSide ? fromClient : fromUpstream).accept(frame);
+  /** Called for every client data frame, before it is forwarded. */
+  public void onClientFrame(WebSocketFrame frame) {
+    Buffer message = fromClient.accept(frame);
     if (message != null) {
-      onTextMessage(fromClientSide, message);
+      String type = EventJson.type(message);
+      if (type != null) {
+        onMessage(true, type, message);
+      }
     }
   }
 
-  private void onTextMessage(boolean fromClientSide, Buffer message) {
+  /** A whole text message of the given type (the upstream side assembles and sniffs once for every consumer). */
+  public void onMessage(boolean fromClientSide, String type, Buffer message) {
     // Most frames are not logged (default types): decide on the type alone, before copying anything.
-    String type = EventJson.type(message);
-    if (type == null) {
-      return;
-    }
-    boolean responseDone = !fromClientSide && type.equals("response.done");
-    boolean logged = settings.types().matches(type);
-    if (!responseDone && !logged) {
+    if (!settings.types().matches(type)) {
       return;
     }
     byte[] json = message.getBytes();
-    if (responseDone) {
-      // Usage is summed for the closed envelope whether or not response.done itself is logged.
-      try {
-        usage.add(new JsonObject(Buffer.buffer(json)));
-      } catch (RuntimeException malformed) {
-        // Not JSON after all: nothing to sum.
-      }
-    }
-    if (!logged) {
-      return;
-    }
     String redact = settings.logAudio() ? null : EventJson.audioField(type);
     emit("event", g -> {
       g.writeStringField("direction", fromClientSide ? "client_to_upstream" : "upstream_to_client");
       g.writeStringField("event_type", type);
       g.writeFieldName("event");
       EventJson.copy(json, redact, g);
+    });
+  }
+
+  /** What one response used and cost: recorded for every response.done, whether or not that event is logged. */
+  public void responseBilled(ResponseBill bill) {
+    emit("response.usage", g -> {
+      writeOptional(g, "response_id", bill.responseId().orElse(null));
+      writeOptional(g, "status", bill.status().orElse(null));
+      CostJson.writeUsage(g, bill.usage());
+      CostJson.writeCost(g, bill.cost());
+      g.writeFieldName("session_cost_usd");
+      CostJson.writeDecimal(g, bill.sessionCost().orElse(null));
     });
   }
 
@@ -96,7 +95,7 @@ public final class SessionEventLog {
   public record Totals(String closedBy, Integer closeCode, String closeReason, long durationMillis,
       long framesFromClient, long bytesFromClient, long framesFromUpstream, long bytesFromUpstream) {}
 
-  public void closed(Totals t) {
+  public void closed(Totals t, SessionCost cost) {
     emit("session.closed", g -> {
       g.writeStringField("closed_by", t.closedBy());
       if (t.closeCode() == null) {
@@ -115,7 +114,11 @@ public final class SessionEventLog {
       g.writeNumberField("upstream_to_client", t.bytesFromUpstream());
       g.writeEndObject();
       g.writeNumberField("dropped_events", dropped);
-      usage.write(g);
+      g.writeObjectFieldStart("usage");
+      g.writeNumberField("responses", cost.responses());
+      CostJson.writeUsageFields(g, cost.usage());
+      g.writeEndObject();
+      CostJson.writeCost(g, cost.cost());
     });
   }
 

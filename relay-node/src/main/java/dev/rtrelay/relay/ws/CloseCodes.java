@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 final class CloseCodes {
   static final short NORMAL = 1000;
   static final short GOING_AWAY = 1001;
+  static final short POLICY_VIOLATION = 1008;
   static final short MESSAGE_TOO_BIG = 1009;
   static final short INTERNAL_ERROR = 1011;
   private static final int MAX_REASON_BYTES = 123;

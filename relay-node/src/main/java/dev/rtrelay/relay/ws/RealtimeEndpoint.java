@@ -3,8 +3,8 @@ package dev.rtrelay.relay.ws;
 import dev.rtrelay.relay.auth.ClientCredentials;
 import dev.rtrelay.relay.auth.KeyAuthenticator;
 import dev.rtrelay.relay.auth.Principal;
-import dev.rtrelay.relay.auth.SessionLimiter;
 import dev.rtrelay.relay.config.RelaySettings;
+import dev.rtrelay.relay.cost.SessionCost;
 import dev.rtrelay.relay.events.SessionEventLog;
 import dev.rtrelay.relay.guardrails.CheckContext;
 import dev.rtrelay.relay.guardrails.Guardrail;
@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import dev.rtrelay.relay.http.HttpErrors;
 import dev.rtrelay.relay.http.RelayException;
+import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.routing.ModelGroup;
 import dev.rtrelay.relay.upstream.UpstreamConnection;
@@ -41,7 +42,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(RealtimeEndpoint.class);
 
   private final KeyAuthenticator authenticator;
-  private final SessionLimiter limiter;
+  private final KeyLimits limits;
   private final DeploymentRouter router;
   private final UpstreamConnector connector;
   private final RelaySettings settings;
@@ -49,14 +50,16 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private final SessionLogging logging;
   private final GuardrailRegistry guardrails;
   private final GuardrailStats guardrailStats;
+  private final Billing billing;
 
-  public RealtimeEndpoint(KeyAuthenticator authenticator, SessionLimiter limiter, DeploymentRouter router,
+  public RealtimeEndpoint(KeyAuthenticator authenticator, KeyLimits limits, DeploymentRouter router,
       UpstreamConnector connector, RelaySettings settings, SessionRegistry registry, SessionLogging logging,
-      GuardrailRegistry guardrails, GuardrailStats guardrailStats) {
+      GuardrailRegistry guardrails, GuardrailStats guardrailStats, Billing billing) {
+    this.billing = billing;
     this.guardrails = guardrails;
     this.guardrailStats = guardrailStats;
     this.authenticator = authenticator;
-    this.limiter = limiter;
+    this.limits = limits;
     this.router = router;
     this.connector = connector;
     this.settings = settings;
@@ -85,17 +88,29 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
       return;
     }
     Optional<String> beta = Optional.ofNullable(request.getHeader("openai-beta"));
-    connector.connect(admission.group(), beta, sessionId).onComplete(ar -> {
-      if (ar.failed()) {
-        admission.lease().release();
-        RelayException error = ar.cause() instanceof RelayException r ? r
-            : new RelayException(502, "upstream_error", "Upstream connection failed");
-        LOG.info("session {}: refused with {} ({})", sessionId, error.status(), error.getMessage());
-        HttpErrors.respond(request, error);
+    // The key's shared limits are checked (and the session counted) before any upstream work is spent on it.
+    limits.openSession(admission.principal()).onComplete(leased -> {
+      if (leased.failed()) {
+        refuse(request, sessionId, leased.cause());
         return;
       }
-      upgrade(request, sessionId, admission, ar.result());
+      KeyLimits.Lease lease = leased.result();
+      connector.connect(admission.group(), beta, sessionId).onComplete(ar -> {
+        if (ar.failed()) {
+          lease.release();
+          refuse(request, sessionId, ar.cause());
+          return;
+        }
+        upgrade(request, sessionId, admission, lease, ar.result());
+      });
     });
+  }
+
+  private static void refuse(HttpServerRequest request, String sessionId, Throwable cause) {
+    RelayException error = cause instanceof RelayException r ? r
+        : new RelayException(502, "upstream_error", "Upstream connection failed");
+    LOG.info("session {}: refused with {} ({})", sessionId, error.status(), error.getMessage());
+    HttpErrors.respond(request, error);
   }
 
   private Admission admit(HttpServerRequest request) {
@@ -112,7 +127,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
       throw RelayException.forbidden("Key '" + principal.id() + "' is not allowed to use model '" + alias + "'");
     }
     List<Guardrail> chosen = sessionGuardrails(principal, request.getParam("guardrails"));
-    return new Admission(principal, credentials, group, chosen, limiter.acquire(principal));
+    return new Admission(principal, credentials, group, chosen);
   }
 
   /**
@@ -134,12 +149,12 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     });
   }
 
-  private void upgrade(HttpServerRequest request, String sessionId, Admission admission,
+  private void upgrade(HttpServerRequest request, String sessionId, Admission admission, KeyLimits.Lease lease,
       UpstreamConnection upstream) {
     router.sessionStarted(upstream.deployment());
     Runnable release = () -> {
       router.sessionEnded(upstream.deployment());
-      admission.lease().release();
+      lease.release();
     };
     SessionContext context = new SessionContext(sessionId, admission.group().alias(), admission.principal(),
         upstream.deployment().config().id());
@@ -171,7 +186,9 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     String beta = request.getHeader("openai-beta");
     TurnHold turnHold = holdTurns ? new TurnHold(preCallCheck, beta != null && beta.contains("realtime=v1")) : null;
     RelaySession session = new RelaySession(context, client, upstream.socket(), settings.maxMessageBytes(), eventLog,
-        turnHold != null ? turnHold : preCallCheck, output, turnHold, checkContext, guardrailStats, () -> {
+        turnHold != null ? turnHold : preCallCheck, output, turnHold, checkContext, guardrailStats,
+        new SessionCost(upstream.deployment().config().prices()), bill -> billing.billed(context, bill),
+        () -> {
       registry.remove(holder[0]);
       release.run();
     });
@@ -191,5 +208,5 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   }
 
   private record Admission(Principal principal, ClientCredentials credentials, ModelGroup group,
-      List<Guardrail> guardrails, SessionLimiter.Lease lease) {}
+      List<Guardrail> guardrails) {}
 }

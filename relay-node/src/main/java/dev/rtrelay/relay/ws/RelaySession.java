@@ -1,24 +1,24 @@
 package dev.rtrelay.relay.ws;
 
+import dev.rtrelay.relay.cost.ResponseBill;
+import dev.rtrelay.relay.cost.SessionCost;
 import dev.rtrelay.relay.events.SessionEventLog;
-import dev.rtrelay.relay.events.MessageType;
 import dev.rtrelay.relay.guardrails.CheckContext;
 import dev.rtrelay.relay.guardrails.ClientGate;
-import dev.rtrelay.relay.guardrails.TurnHold;
 import dev.rtrelay.relay.guardrails.Guardrail;
 import dev.rtrelay.relay.guardrails.GuardrailBlocked;
-import dev.rtrelay.relay.guardrails.OutputCheck;
-import io.vertx.core.Handler;
-import io.vertx.core.http.WebSocketFrameType;
-import java.util.List;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
-import io.vertx.core.json.JsonObject;
+import dev.rtrelay.relay.guardrails.OutputCheck;
+import dev.rtrelay.relay.guardrails.TurnHold;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +38,8 @@ public final class RelaySession {
   private final Runnable onEnd;
   private final SessionEventLog eventLog;
   private final GuardrailStats guardrailStats;
+  private final SessionCost cost;
+  private final Consumer<ResponseBill> onBill;
   private final long startedNanos = System.nanoTime();
   private boolean ended;
   private boolean closedByRelay;
@@ -47,11 +49,16 @@ public final class RelaySession {
    * @param clientGate holds and checks certain client messages (pre_call guardrails, strict turn holding), or null
    * @param outputGuardrails its during_call / post_call guardrails (possibly empty)
    * @param turnHold strict during_call: the gate that keeps the model from answering unchecked turns, or null
+   * @param cost bills every response.done (whether or not event logging is on)
+   * @param onBill told of each bill (metrics, budget), on the session's event loop
    */
   RelaySession(SessionContext context, ServerWebSocket client, WebSocket upstream, int maxMessageBytes,
       SessionEventLog eventLog, ClientGate clientGate, List<Guardrail> outputGuardrails, TurnHold turnHold,
-      CheckContext checkContext, GuardrailStats guardrailStats, Runnable onEnd) {
+      CheckContext checkContext, GuardrailStats guardrailStats, SessionCost cost, Consumer<ResponseBill> onBill,
+      Runnable onEnd) {
     this.context = context;
+    this.cost = cost;
+    this.onBill = onBill;
     this.client = client;
     this.upstream = upstream;
     this.onEnd = onEnd;
@@ -61,9 +68,9 @@ public final class RelaySession {
         : new OutputCheck(outputGuardrails, checkContext, guardrailStats, this::gateFailed,
             turnHold == null ? null : () -> sendUpstream("{\"type\":\"response.create\"}"));
     this.clientToUpstream = new FramePump(client, upstream, maxMessageBytes, () -> tooBig(Direction.CLIENT_TO_UPSTREAM),
-        eventLog == null ? null : frame -> eventLog.onFrame(true, frame), clientGate, this::gateFailed);
+        eventLog == null ? null : eventLog::onClientFrame, clientGate, this::gateFailed);
     this.upstreamToClient = new FramePump(upstream, client, maxMessageBytes, () -> tooBig(Direction.UPSTREAM_TO_CLIENT),
-        upstreamObserver(eventLog, output, turnHold), null, null);
+        new UpstreamObserver(eventLog, this::onResponseDone, guard(output, turnHold)), null, null);
   }
 
   /** A message the relay itself sends to the model (strict during_call), never shown to guardrails or the client. */
@@ -73,31 +80,31 @@ public final class RelaySession {
     }
   }
 
-  /** What watches provider frames: the event log and guardrails, either, both, or nothing at all. */
-  private Handler<WebSocketFrame> upstreamObserver(SessionEventLog eventLog, OutputCheck output, TurnHold turnHold) {
-    Handler<WebSocketFrame> log = eventLog == null ? null : frame -> eventLog.onFrame(false, frame);
+  /** Output guardrails and strict turn holding, or null when neither is configured. */
+  private BiConsumer<String, Buffer> guard(OutputCheck output, TurnHold turnHold) {
     if (output == null && turnHold == null) {
-      return log;
+      return null;
     }
-    Handler<WebSocketFrame> guard = frame -> {
-      // Single-frame text messages only: transcripts and done events are small and not fragmented by providers.
-      if (frame.type() == WebSocketFrameType.TEXT && frame.isFinal()) {
-        String type = MessageType.of(frame.binaryData());
-        if (type == null) {
-          return;
-        }
-        if (turnHold != null && type.equals("session.created")) {
-          sendUpstream(turnHold.initialUpdate());
-        }
-        if (output != null && output.wants(type)) {
-          output.check(type, frame.binaryData().copy());
-        }
+    return (type, message) -> {
+      if (turnHold != null && type.equals("session.created")) {
+        sendUpstream(turnHold.initialUpdate());
+      }
+      if (output != null && output.wants(type)) {
+        output.check(type, message.copy());
       }
     };
-    return log == null ? guard : frame -> {
-      log.handle(frame);
-      guard.handle(frame);
-    };
+  }
+
+  /** Bills a response: event log record, node metrics, and the key's budget (off the audio path). */
+  private void onResponseDone(Buffer message) {
+    ResponseBill bill = cost.onResponseDone(message);
+    if (bill == null) {
+      return;
+    }
+    if (eventLog != null) {
+      eventLog.responseBilled(bill);
+    }
+    onBill.accept(bill);
   }
 
   /** Wires both directions, then lets the paused upstream flow (its first events may already be queued). */
@@ -187,6 +194,23 @@ public final class RelaySession {
     }
   }
 
+  String keyId() {
+    return context.principal().id();
+  }
+
+  /** Tells the client why with an OpenAI-shaped error event, then closes both sides with {@code code}. */
+  void closeWithError(String errorType, String message, short code, String reason) {
+    if (ended || closedByRelay) {
+      return;
+    }
+    LOG.warn("session {}: closing with {} ({})", context.sessionId(), code, reason);
+    if (!client.isClosed()) {
+      client.writeTextMessage(new JsonObject().put("type", "error").put("error", new JsonObject()
+          .put("type", errorType).put("code", errorType).put("message", message)).encode());
+    }
+    close(code, reason);
+  }
+
   /** Closes both sides with the same code; the close handlers then end the session. */
   void close(short code, String reason) {
     closedByRelay = true;
@@ -207,7 +231,8 @@ public final class RelaySession {
     String by = closedByRelay ? "relay" : closedBy;
     if (eventLog != null) {
       eventLog.closed(new SessionEventLog.Totals(by, code == null ? null : (int) code, reason, millis,
-          clientToUpstream.frames(), clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes()));
+          clientToUpstream.frames(), clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes()),
+          cost);
     }
     LOG.info("session {} closed by {} (code {}{}) after {} ms; client->upstream {} frames/{} bytes, "
             + "upstream->client {} frames/{} bytes", context.sessionId(), by, code,

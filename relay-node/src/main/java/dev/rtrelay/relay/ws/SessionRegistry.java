@@ -29,6 +29,17 @@ public final class SessionRegistry {
     }
   }
 
+  /** Ends every session of a key that has used its budget: an error event the SDKs surface, then 1008. */
+  public void closeKeyOverBudget(String keyId) {
+    for (RelaySession s : Set.copyOf(sessions)) {
+      if (s.keyId().equals(keyId)) {
+        s.closeWithError("budget_exceeded", "Key '" + keyId + "' has used its budget (max_budget); this session is "
+            + "closed and new sessions are refused until the budget period resets", CloseCodes.POLICY_VIOLATION,
+            "budget exceeded");
+      }
+    }
+  }
+
   public void pingAll() {
     for (RelaySession s : sessions) {
       s.ping();

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrelay.relay.cost.ModelPrices;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -59,6 +61,98 @@ class ConfigLoaderTest {
     assertEquals(RoutingStrategy.LEAST_BUSY, c.router().strategy());
     assertEquals(30, c.router().cooldownSeconds());
     assertEquals("sk-m-1", c.masterKey().orElseThrow().reveal());
+  }
+
+  @Test
+  void pricesComeFromTheBuiltInTableWithModelInfoOverridesAndBaseModel() throws Exception {
+    RelayConfig c = parse("""
+        model_list:
+          - model_name: rt
+            litellm_params:
+              model: openai/gpt-realtime-2025-08-28
+            model_info:
+              output_cost_per_audio_token: 0.00007
+          - model_name: rt
+            litellm_params:
+              model: azure/my-deployment
+              api_base: https://x.openai.azure.com
+              api_key: sk-az
+            model_info:
+              base_model: azure/gpt-realtime-mini
+          - model_name: custom
+            litellm_params:
+              model: xai/grok-voice
+              api_key: sk-x
+            model_info:
+              input_cost_per_token: "0.0000011"
+              output_cost_per_token: 0.0000022
+          - model_name: unknown
+            litellm_params:
+              model: xai/some-voice
+              api_key: sk-x
+        """ + GENERAL);
+    ModelPrices openai = c.deployments().get(0).prices().orElseThrow();
+    assertEquals(new BigDecimal("0.000004"), openai.inputPerToken());
+    assertEquals(0, new BigDecimal("0.00007").compareTo(openai.outputAudioPerToken().orElseThrow()));
+    assertEquals(new BigDecimal("0.0000006"), c.deployments().get(1).prices().orElseThrow().inputPerToken());
+    assertEquals(new BigDecimal("0.0000011"), c.deployments().get(2).prices().orElseThrow().inputPerToken());
+    assertTrue(c.deployments().get(3).prices().isEmpty(), "no table row and no model_info prices: cost unknown");
+  }
+
+  @Test
+  void incompleteOrNegativePricesAreRejected() {
+    ConfigException missing = assertThrows(ConfigException.class, () -> parse("""
+        model_list:
+          - model_name: custom
+            litellm_params:
+              model: xai/grok-voice
+              api_key: sk-x
+            model_info:
+              input_cost_per_audio_token: 0.00001
+        """ + GENERAL));
+    assertTrue(missing.getMessage().startsWith("model_list[0].model_info"), missing.getMessage());
+    assertTrue(missing.getMessage().contains("input_cost_per_token is required"), missing.getMessage());
+    ConfigException negative = assertThrows(ConfigException.class, () -> parse("""
+        model_list:
+          - model_name: rt
+            litellm_params:
+              model: openai/gpt-realtime
+            model_info:
+              output_cost_per_token: -1
+        """ + GENERAL));
+    assertTrue(negative.getMessage().startsWith("model_list[0].model_info.output_cost_per_token"),
+        negative.getMessage());
+  }
+
+  @Test
+  void keyLimitsUseLiteLlmNamesAndAreValidated() throws Exception {
+    RelayConfig c = parse("""
+        model_list:
+          - model_name: rt
+            litellm_params:
+              model: openai/gpt-realtime
+        general_settings:
+          master_key: m
+          virtual_keys:
+            - key_alias: capped
+              key: k1
+              max_parallel_requests: 2
+              rpm_limit: 10
+              max_budget: 12.5
+              budget_duration: 1mo
+        """);
+    KeyQuota q = c.virtualKeys().get(0).quota();
+    assertEquals(2, q.maxParallelSessions().orElseThrow());
+    assertEquals(10, q.sessionsPerMinute().orElseThrow());
+    assertEquals(new BigDecimal("12.5"), q.maxBudget().orElseThrow());
+    assertEquals(java.time.Duration.ofDays(30), q.budgetDuration().orElseThrow());
+    String base = "model_list:\n  - model_name: rt\n    litellm_params:\n      model: openai/gpt-realtime\n"
+        + "general_settings:\n  master_key: m\n  virtual_keys:\n    - key_alias: a\n      key: k\n";
+    assertTrue(error(base + "      budget_duration: 7x\n      max_budget: 1\n")
+        .startsWith("general_settings.virtual_keys[0].budget_duration: unknown unit 'x'"));
+    assertTrue(error(base + "      budget_duration: 7d\n").contains("has no effect without max_budget"));
+    assertTrue(error(base + "      rpm_limit: 1.5\n").startsWith("general_settings.virtual_keys[0].rpm_limit"));
+    assertTrue(error(base + "      max_budget: -1\n").startsWith("general_settings.virtual_keys[0].max_budget"));
   }
 
   @Test
@@ -125,7 +219,7 @@ class ConfigLoaderTest {
         + "      metadata: {team: blue}\n");
     VirtualKeyConfig key = c.virtualKeys().get(0);
     assertEquals(32, key.sha256().length);
-    assertEquals(3, key.maxParallelSessions().orElseThrow());
+    assertEquals(3, key.quota().maxParallelSessions().orElseThrow());
     assertEquals("blue", key.metadata().get("team"));
     assertFalse(c.toString().contains("sk-plain-app-key"));
     String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n"

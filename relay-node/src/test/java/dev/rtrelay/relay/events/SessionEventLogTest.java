@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.relay.config.LoggedEventTypes;
+import dev.rtrelay.relay.cost.DefaultPrices;
+import dev.rtrelay.relay.cost.ResponseBill;
+import dev.rtrelay.relay.cost.SessionCost;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -61,18 +65,35 @@ class SessionEventLogTest {
     return WebSocketFrame.textFrame(json, true);
   }
 
+  /** What the relay session does with a provider message: log it, and bill it when it is a response.done. */
+  private static void upstream(SessionEventLog log, SessionCost cost, String json) {
+    Buffer message = Buffer.buffer(json);
+    String type = MessageType.of(message);
+    if (type == null) {
+      return;
+    }
+    log.onMessage(false, type, message);
+    if (type.equals("response.done")) {
+      ResponseBill bill = cost.onResponseDone(message);
+      if (bill != null) {
+        log.responseBilled(bill);
+      }
+    }
+  }
+
   private static void session(SessionEventLog log) {
+    SessionCost cost = new SessionCost(DefaultPrices.forModel("gpt-realtime"));
     log.opened(new ClientInfo("127.0.0.1", Optional.empty(), Optional.of("test-agent"), Optional.of("realtime"),
         "bearer"));
-    log.onFrame(false, text("{\"type\":\"session.created\",\"session\":{\"id\":\"s\"}}"));
-    log.onFrame(true, text("{\"type\":\"input_audio_buffer.append\",\"audio\":\"" + AUDIO_B64 + "\"}"));
-    log.onFrame(true, text("{\"event_id\":\"e1\",\"type\":\"response.create\"}"));
-    log.onFrame(false, text("{\"type\":\"response.output_audio.delta\",\"delta\":\"" + AUDIO_B64 + "\"}"));
-    log.onFrame(false, text("{\"type\":\"response.audio.delta\",\"delta\":\"" + AUDIO_B64 + "\"}"));
-    log.onFrame(false, text(responseDone(10, 5, 2, 7, 3, 4, 1, "input_token_details")));
-    log.onFrame(false, text(responseDone(20, 6, 0, 15, 5, 3, 3, "input_tokens_details")));
-    log.onFrame(true, WebSocketFrame.binaryFrame(Buffer.buffer(new byte[] {1, 2}), true));
-    log.closed(new SessionEventLog.Totals("client", 1000, "bye", 1234, 3, 300, 6, 600));
+    upstream(log, cost, "{\"type\":\"session.created\",\"session\":{\"id\":\"s\"}}");
+    log.onClientFrame( text("{\"type\":\"input_audio_buffer.append\",\"audio\":\"" + AUDIO_B64 + "\"}"));
+    log.onClientFrame( text("{\"event_id\":\"e1\",\"type\":\"response.create\"}"));
+    upstream(log, cost, "{\"type\":\"response.output_audio.delta\",\"delta\":\"" + AUDIO_B64 + "\"}");
+    upstream(log, cost, "{\"type\":\"response.audio.delta\",\"delta\":\"" + AUDIO_B64 + "\"}");
+    upstream(log, cost, responseDone(10, 5, 2, 7, 3, 4, 1, "input_token_details"));
+    upstream(log, cost, responseDone(20, 6, 0, 15, 5, 3, 3, "input_tokens_details"));
+    log.onClientFrame( WebSocketFrame.binaryFrame(Buffer.buffer(new byte[] {1, 2}), true));
+    log.closed(new SessionEventLog.Totals("client", 1000, "bye", 1234, 3, 300, 6, 600), cost);
   }
 
   private static String responseDone(int in, int out, int cached, int inText, int inAudio, int outText, int outAudio,
@@ -147,6 +168,20 @@ class SessionEventLogTest {
     assertEquals(8, usage.getLong("input_audio_tokens"));
     assertEquals(7, usage.getLong("output_text_tokens"));
     assertEquals(4, usage.getLong("output_audio_tokens"));
+    // gpt-realtime: text in 4, cached 0.4, audio in 32, text out 16, audio out 64 USD per 1M tokens.
+    // Response 1: 5 text + 2 cached text, 3 audio in, 4 text + 1 audio out; response 2: 15 text, 5 audio, 3 + 3 out.
+    // (5*4 + 2*0.4 + 3*32 + 4*16 + 1*64 + 15*4 + 5*32 + 3*16 + 3*64) / 1e6
+    assertUsd("0.0007048", closed.getJsonObject("cost").getValue("total"));
+    List<JsonObject> billed = sink.records.stream().filter(r -> r.getString("kind").equals("response.usage")).toList();
+    assertEquals(2, billed.size(), "one response.usage per response.done, although response.done is not logged");
+    assertEquals(2, billed.get(0).getJsonObject("usage").getLong("cached_text_tokens"));
+    assertUsd("0.0002448", billed.get(0).getJsonObject("cost").getValue("total"));
+    assertUsd("0.0007048", billed.get(1).getValue("session_cost_usd"));
+  }
+
+  private static void assertUsd(String expected, Object actual) {
+    assertEquals(0, new BigDecimal(expected).compareTo(new BigDecimal(String.valueOf(actual))),
+        "expected " + expected + " USD, got " + actual);
   }
 
   @Test
@@ -169,10 +204,10 @@ class SessionEventLogTest {
   void fragmentedTextMessageIsLoggedOnceWhole() {
     ListSink sink = new ListSink(100);
     SessionEventLog log = log(sink, new LoggedEventTypes(true, Set.of()), false);
-    log.onFrame(true, WebSocketFrame.textFrame("{\"type\":\"session.upd", false));
-    log.onFrame(true, WebSocketFrame.continuationFrame(Buffer.buffer("ate\",\"session\":", StandardCharsets.UTF_8.name()),
+    log.onClientFrame( WebSocketFrame.textFrame("{\"type\":\"session.upd", false));
+    log.onClientFrame( WebSocketFrame.continuationFrame(Buffer.buffer("ate\",\"session\":", StandardCharsets.UTF_8.name()),
         false));
-    log.onFrame(true, WebSocketFrame.continuationFrame(Buffer.buffer("{\"instructions\":\"hi\"}}"), true));
+    log.onClientFrame( WebSocketFrame.continuationFrame(Buffer.buffer("{\"instructions\":\"hi\"}}"), true));
     assertEquals(List.of("session.update"), sink.eventTypes());
     assertEquals("hi", sink.records.get(0).getJsonObject("event").getJsonObject("session").getString("instructions"));
   }
@@ -181,9 +216,9 @@ class SessionEventLogTest {
   void malformedTextIsForwardedButNotLoggedAndSeqHasNoGap() {
     ListSink sink = new ListSink(100);
     SessionEventLog log = log(sink, new LoggedEventTypes(true, Set.of()), false);
-    log.onFrame(true, text("{\"type\":\"x\",\"broken\":"));
-    log.onFrame(true, text("not json"));
-    log.onFrame(true, text("{\"type\":\"ok\"}"));
+    log.onClientFrame( text("{\"type\":\"x\",\"broken\":"));
+    log.onClientFrame( text("not json"));
+    log.onClientFrame( text("{\"type\":\"ok\"}"));
     assertEquals(List.of("ok"), sink.eventTypes());
     assertEquals(0, sink.records.get(0).getLong("seq"));
   }
@@ -193,7 +228,7 @@ class SessionEventLogTest {
     ListSink sink = new ListSink(3);
     SessionEventLog log = log(sink, new LoggedEventTypes(true, Set.of()), false);
     for (int i = 0; i < 5; i++) {
-      log.onFrame(true, text("{\"type\":\"t" + i + "\"}"));
+      log.onClientFrame( text("{\"type\":\"t" + i + "\"}"));
     }
     assertEquals(2, log.droppedEvents());
   }

@@ -1,0 +1,181 @@
+package dev.rtrelay.relay.limits;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rtrelay.relay.auth.Principal;
+import dev.rtrelay.relay.config.KeyQuota;
+import dev.rtrelay.relay.http.RelayException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.junit5.VertxExtension;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Shared key limits over Vert.x's real async map: two "nodes" are two {@link KeyLimits} on one map with their own
+ * node ids, and the cluster's member list is a set the test controls.
+ */
+@ExtendWith(VertxExtension.class)
+class KeyLimitsTest {
+  private final AtomicLong now = new AtomicLong(Instant.parse("2026-11-26T12:00:00Z").toEpochMilli());
+  private final Set<String> members = new CopyOnWriteArraySet<>(List.of("a", "b"));
+  private KeyLimits nodeA;
+  private KeyLimits nodeB;
+
+  private final Clock clock = new Clock() {
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(now.get());
+    }
+  };
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    AsyncMap<String, String> map = vertx.sharedData().<String, String>getAsyncMap("limits-test-" + System.nanoTime())
+        .await(5, TimeUnit.SECONDS);
+    nodeA = new KeyLimits(vertx, map, "a", () -> members, clock);
+    nodeB = new KeyLimits(vertx, map, "b", () -> members, clock);
+  }
+
+  private static Principal key(KeyQuota quota) {
+    return new Principal("k", Set.of(), quota, Optional.empty(), Map.of(), List.of());
+  }
+
+  private static <T> T await(Future<T> f) throws Exception {
+    return f.await(5, TimeUnit.SECONDS);
+  }
+
+  private static RelayException refusal(Future<?> f) throws Exception {
+    try {
+      f.await(5, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      if (cause instanceof RelayException r) {
+        return r;
+      }
+      throw e;
+    }
+    throw new AssertionError("expected a refusal");
+  }
+
+  @Test
+  void parallelSessionsAreCountedAcrossNodesAndFreedOnRelease() throws Exception {
+    Principal p = key(new KeyQuota(Optional.of(2), Optional.empty(), Optional.empty(), Optional.empty()));
+    KeyLimits.Lease first = await(nodeA.openSession(p));
+    await(nodeB.openSession(p));
+    RelayException refused = refusal(nodeA.openSession(p));
+    assertEquals(429, refused.status());
+    assertTrue(refused.getMessage().contains("max_parallel_requests"), refused.getMessage());
+    first.release();
+    first.release(); // idempotent: must not free a second slot
+    await(waitUntilOpens(nodeA, p));
+    assertEquals(429, refusal(nodeB.openSession(p)).status());
+  }
+
+  @Test
+  void aNodeThatLeftTheClusterStopsCounting() throws Exception {
+    Principal p = key(new KeyQuota(Optional.of(1), Optional.empty(), Optional.empty(), Optional.empty()));
+    await(nodeB.openSession(p));
+    assertEquals(429, refusal(nodeA.openSession(p)).status());
+    members.remove("b"); // b crashed: it never released its lease
+    await(nodeA.openSession(p));
+  }
+
+  @Test
+  void concurrentOpensNeverOvershootTheLimit() throws Exception {
+    Principal p = key(new KeyQuota(Optional.of(5), Optional.empty(), Optional.empty(), Optional.empty()));
+    List<Future<KeyLimits.Lease>> attempts = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      attempts.add((i % 2 == 0 ? nodeA : nodeB).openSession(p));
+    }
+    Future.join(attempts).otherwiseEmpty().await(10, TimeUnit.SECONDS);
+    long admitted = attempts.stream().filter(Future::succeeded).count();
+    assertEquals(5, admitted);
+  }
+
+  @Test
+  void sessionsPerMinuteSlideWithTimeAndSayWhenToRetry() throws Exception {
+    Principal p = key(new KeyQuota(Optional.empty(), Optional.of(2), Optional.empty(), Optional.empty()));
+    await(nodeA.openSession(p));
+    now.addAndGet(20_000);
+    await(nodeB.admitRequest(p));
+    RelayException refused = refusal(nodeA.openSession(p));
+    assertEquals(429, refused.status());
+    assertEquals(Optional.of(40), refused.retryAfterSeconds(), "the first open leaves the window in 40 s");
+    now.addAndGet(40_000);
+    await(nodeA.openSession(p));
+  }
+
+  @Test
+  void budgetIsExactSharedAndResetsEachPeriod() throws Exception {
+    Principal p = key(new KeyQuota(Optional.empty(), Optional.empty(), Optional.of(new BigDecimal("0.30")),
+        Optional.of(Duration.ofDays(1))));
+    await(nodeA.openSession(p));
+    for (int i = 0; i < 2; i++) {
+      // 0.1 is not exact in binary floating point: three of them would not reach 0.3 with doubles.
+      assertFalse(await(nodeA.addSpend(p, new BigDecimal("0.1"))));
+    }
+    assertTrue(await(nodeB.addSpend(p, new BigDecimal("0.1"))), "0.1 + 0.1 + 0.1 reaches 0.30 exactly");
+    RelayException refused = refusal(nodeA.openSession(p));
+    assertEquals(429, refused.status());
+    assertEquals("budget_exceeded", refused.type());
+    assertEquals(429, refusal(nodeB.admitRequest(p)).status());
+    now.addAndGet(Duration.ofDays(1).toMillis());
+    await(nodeB.openSession(p));
+  }
+
+  @Test
+  void unlimitedKeysNeverTouchTheSharedMap() throws Exception {
+    Principal p = key(KeyQuota.NONE);
+    for (int i = 0; i < 3; i++) {
+      await(nodeA.openSession(p));
+    }
+    assertFalse(await(nodeA.addSpend(p, BigDecimal.TEN)));
+    members.clear(); // even with no cluster at all
+    await(nodeA.openSession(p));
+  }
+
+  /** A released slot is freed asynchronously; poll until an open succeeds. */
+  private static Future<KeyLimits.Lease> waitUntilOpens(KeyLimits node, Principal p) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (true) {
+      Future<KeyLimits.Lease> f = node.openSession(p);
+      try {
+        f.await(5, TimeUnit.SECONDS);
+        return f;
+      } catch (Exception e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+    }
+  }
+}
