@@ -8,6 +8,7 @@ import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.limits.KeyLimits;
+import dev.rtrelay.relay.webrtc.CallTokens;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import java.util.Optional;
 
@@ -24,4 +25,5 @@ record NodeServices(
     EventStats eventStats,
     GuardrailRegistry guardrails,
     GuardrailStats guardrailStats,
-    CostStats costStats) {}
+    CostStats costStats,
+    Optional<CallTokens> callTokens) {}

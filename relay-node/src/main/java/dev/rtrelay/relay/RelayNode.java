@@ -8,6 +8,8 @@ import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.limits.KeyLimits;
+import dev.rtrelay.relay.webrtc.CallTokens;
+import java.time.Clock;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.simulated.SimulatedRealtimeProvider;
 import io.vertx.core.DeploymentOptions;
@@ -68,7 +70,8 @@ public final class RelayNode {
           EventLogSettings.of(config.loggedEventTypes(), config.relay().logAudio(),
               config.relay().eventBufferMaxEvents()),
           new EventStats(), new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
-          new GuardrailStats(), new CostStats());
+          new GuardrailStats(), new CostStats(), config.tokenSecrets().isEmpty() ? Optional.empty()
+              : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())));
       // Instances are created on deployment threads; the list only serves to read back the bound port.
       List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
       ServerOptions listen = options.port() != 0 ? options : new ServerOptions(options.host(),

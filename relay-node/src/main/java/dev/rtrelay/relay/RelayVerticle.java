@@ -9,13 +9,19 @@ import dev.rtrelay.relay.http.ModelsEndpoint;
 import dev.rtrelay.relay.ws.SessionLogging;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
 import dev.rtrelay.relay.auth.ClientCredentials;
+import dev.rtrelay.relay.webrtc.CallsEndpoint;
+import dev.rtrelay.relay.webrtc.ClientSecretsEndpoint;
 import dev.rtrelay.relay.ws.Billing;
+import java.time.Clock;
 import dev.rtrelay.relay.ws.RealtimeEndpoint;
 import io.vertx.core.eventbus.MessageConsumer;
 import dev.rtrelay.relay.ws.SessionRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -33,6 +39,7 @@ final class RelayVerticle extends VerticleBase {
   private final SessionRegistry registry = new SessionRegistry();
   private HttpServer server;
   private WebSocketClient upstreamClient;
+  private HttpClient httpClient;
   private long pingTimer = -1;
   private EventBusSink eventSink;
   private MessageConsumer<String> budgetConsumer;
@@ -60,7 +67,14 @@ final class RelayVerticle extends VerticleBase {
         connector, settings, registry, new SessionLogging(sink, services.eventLog(), services.nodeId()),
         services.guardrails(), services.guardrailStats(),
         new Billing(services.costStats(), services.limits(), vertx.eventBus()));
+    long webRtcTimeout = (long) (settings.upstreamConnectTimeoutSeconds() * 1000);
+    httpClient = vertx.createHttpClient(new HttpClientOptions()
+        .setConnectTimeout((int) webRtcTimeout).setKeepAliveTimeout(30), new PoolOptions().setHttp1MaxSize(64));
     HttpDispatcher dispatcher = new HttpDispatcher(realtime,
+        new ClientSecretsEndpoint(services.authenticator(), services.router(), services.limits(),
+            services.callTokens(), httpClient, services.simulatedBase(), webRtcTimeout, Clock.systemUTC()),
+        new CallsEndpoint(services.authenticator(), services.router(), services.limits(), services.callTokens(),
+            httpClient, services.simulatedBase(), webRtcTimeout),
         new ModelsEndpoint(services.authenticator(), services.router()),
         new MetricsEndpoint(services.router(), services.eventStats(), services.guardrailStats(),
             services.costStats()),
@@ -87,7 +101,7 @@ final class RelayVerticle extends VerticleBase {
       // After closeAll: the closed envelopes are in the last batch.
       eventSink.stop();
     }
-    return server.close().eventually(() -> upstreamClient.close()).eventually(() -> budgetConsumer.unregister());
+    return server.close().eventually(() -> upstreamClient.close()).eventually(() -> httpClient.close()).eventually(() -> budgetConsumer.unregister());
   }
 
   private HttpServerOptions serverOptions(RelaySettings settings) {
@@ -99,6 +113,9 @@ final class RelayVerticle extends VerticleBase {
         .setWebSocketSubProtocols(List.of(ClientCredentials.REALTIME_SUBPROTOCOL))
         .setPerMessageWebSocketCompressionSupported(settings.perMessageDeflate())
         .setPerFrameWebSocketCompressionSupported(settings.perMessageDeflate())
+        // WebRTC sign-in: SDP offers and session configs arrive as multipart form fields of a few KiB.
+        .setMaxFormAttributeSize(1 << 20)
+        .setMaxFormBufferedBytes(1 << 20)
         .setTcpNoDelay(true);
     if (settings.pingIntervalSeconds() > 0) {
       // Pings go out every interval and peers answer with pongs, so three silent intervals mean a dead peer.

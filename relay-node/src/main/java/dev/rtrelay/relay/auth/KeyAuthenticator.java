@@ -52,6 +52,23 @@ public final class KeyAuthenticator {
     if (match == null) {
       throw RelayException.unauthorized("Invalid API key");
     }
+    return principal(match);
+  }
+
+  /**
+   * The principal of a key identified by alias, for credentials the relay issued itself (WebRTC client secrets):
+   * the key must still be configured and unexpired, so revoking a key also revokes its outstanding secrets.
+   */
+  public Principal byAlias(String alias) {
+    if (alias.equals(Principal.master().id()) && masterDigest.isPresent()) {
+      return Principal.master();
+    }
+    VirtualKeyConfig key = keys.stream().filter(k -> k.alias().equals(alias)).findFirst().orElseThrow(() ->
+        RelayException.unauthorized("The key this client secret was issued to is no longer configured"));
+    return principal(key);
+  }
+
+  private Principal principal(VirtualKeyConfig match) {
     if (match.expires().isPresent() && !clock.instant().isBefore(match.expires().get())) {
       throw RelayException.unauthorized("API key '" + match.alias() + "' expired at " + match.expires().get());
     }

@@ -97,7 +97,38 @@ public final class ConfigLoader {
         routerSettings(objectOrEmpty(root, "router_settings")),
         relaySettings(objectOrEmpty(root, "relay_settings")),
         loggedEventTypes(objectOrEmpty(root, "litellm_settings").path("logged_real_time_event_types")),
-        guardrails, teamGuardrails);
+        guardrails, teamGuardrails, tokenSecrets(general.path("webrtc_token_secrets")));
+  }
+
+  /** One secret or a list (newest first, for rotation); each long enough to be a real key. */
+  private List<Secret> tokenSecrets(JsonNode node) {
+    String path = "general_settings.webrtc_token_secrets";
+    if (node.isMissingNode() || node.isNull()) {
+      return List.of();
+    }
+    List<Secret> secrets = new ArrayList<>();
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        secrets.add(new Secret(optionalText(node, i, path + "[" + i + "]")));
+      }
+    } else {
+      secrets.add(new Secret(optionalText(objectHolding(node), "v", path).orElseThrow()));
+    }
+    for (Secret s : secrets) {
+      if (s.reveal().length() < 32) {
+        throw ConfigException.at(path, "each secret must be at least 32 characters (e.g. openssl rand -base64 48)");
+      }
+    }
+    return List.copyOf(secrets);
+  }
+
+  private String optionalText(JsonNode array, int index, String path) {
+    return optionalText(objectHolding(array.get(index)), "v", path)
+        .orElseThrow(() -> ConfigException.at(path, "is empty"));
+  }
+
+  private static JsonNode objectHolding(JsonNode value) {
+    return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().set("v", value);
   }
 
   private List<Guardrail> guardrails(JsonNode list) {
@@ -253,6 +284,9 @@ public final class ConfigLoader {
       String path = "general_settings.virtual_keys[" + i + "]";
       JsonNode entry = list.get(i);
       String alias = requiredText(entry, "key_alias", path + ".key_alias");
+      if (alias.equals("master")) {
+        throw ConfigException.at(path + ".key_alias", "'master' is reserved for the master key");
+      }
       if (!aliases.add(alias)) {
         throw ConfigException.at(path + ".key_alias", "duplicate key_alias '" + alias + "'");
       }

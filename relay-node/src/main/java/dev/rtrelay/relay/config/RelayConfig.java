@@ -14,7 +14,20 @@ public record RelayConfig(
     RelaySettings relay,
     LoggedEventTypes loggedEventTypes,
     List<Guardrail> guardrails,
-    Map<String, List<String>> teamGuardrails) {
+    Map<String, List<String>> teamGuardrails,
+    List<Secret> webrtcTokenSecrets) {
+
+  /**
+   * Secrets that seal WebRTC client secrets, newest first: {@code general_settings.webrtc_token_secrets}, else the
+   * master key (LiteLLM also encrypts with its master key); empty when neither is set.
+   */
+  public List<Secret> tokenSecrets() {
+    if (!webrtcTokenSecrets.isEmpty()) {
+      return webrtcTokenSecrets;
+    }
+    return masterKey.map(List::of).orElse(List.of());
+  }
+
 
   public boolean usesSimulatedProvider() {
     return deployments.stream().anyMatch(d -> d.provider() == Provider.SIMULATED && d.apiBase().isEmpty());

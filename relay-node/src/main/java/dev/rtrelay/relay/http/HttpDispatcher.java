@@ -14,11 +14,16 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
   private final Handler<HttpServerRequest> realtime;
   private final Handler<HttpServerRequest> models;
   private final Handler<HttpServerRequest> metrics;
+  private final Handler<HttpServerRequest> clientSecrets;
+  private final Handler<HttpServerRequest> calls;
   private final IntSupplier liveSessions;
 
-  public HttpDispatcher(Handler<HttpServerRequest> realtime, Handler<HttpServerRequest> models,
-      Handler<HttpServerRequest> metrics, IntSupplier liveSessions) {
+  public HttpDispatcher(Handler<HttpServerRequest> realtime, Handler<HttpServerRequest> clientSecrets,
+      Handler<HttpServerRequest> calls, Handler<HttpServerRequest> models, Handler<HttpServerRequest> metrics,
+      IntSupplier liveSessions) {
     this.realtime = realtime;
+    this.clientSecrets = clientSecrets;
+    this.calls = calls;
     this.models = models;
     this.metrics = metrics;
     this.liveSessions = liveSessions;
@@ -37,6 +42,10 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
           methodNotAllowed(request);
         }
       }
+      case "/v1/realtime/client_secrets", "/realtime/client_secrets", "/openai/v1/realtime/client_secrets" ->
+          postOnly(request, clientSecrets);
+      // No GET or other verbs: the relay only relays the SDP exchange; call audio never passes through it.
+      case "/v1/realtime/calls", "/realtime/calls", "/openai/v1/realtime/calls" -> postOnly(request, calls);
       case "/v1/models", "/models" -> {
         if (get) {
           models.handle(request);
@@ -50,6 +59,14 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
       case "/health/readiness" -> HttpErrors.respondJson(request, 200,
           new JsonObject().put("status", "ready").put("live_sessions", liveSessions.getAsInt()));
       default -> HttpErrors.respond(request, RelayException.notFound("No route for " + request.method() + " " + path));
+    }
+  }
+
+  private static void postOnly(HttpServerRequest request, Handler<HttpServerRequest> handler) {
+    if (request.method() == HttpMethod.POST) {
+      handler.handle(request);
+    } else {
+      methodNotAllowed(request);
     }
   }
 

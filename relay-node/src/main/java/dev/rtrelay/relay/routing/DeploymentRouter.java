@@ -50,6 +50,18 @@ public final class DeploymentRouter {
     return Optional.ofNullable(groups.get(alias));
   }
 
+  /** A deployment by its id, e.g. the one a WebRTC client secret was issued by. */
+  public Optional<DeploymentState> deployment(String id) {
+    for (ModelGroup g : groups.values()) {
+      for (DeploymentState d : g.deployments()) {
+        if (d.config().id().equals(id)) {
+          return Optional.of(d);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   public List<String> aliases() {
     return groups.keySet().stream().sorted().toList();
   }

@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * An in-process stand-in for the OpenAI Realtime WebSocket endpoint, so a relay can be run, demonstrated and
+ * An in-process stand-in for the OpenAI Realtime WebSocket endpoint (and its WebRTC sign-in endpoints), so a relay can be run, demonstrated and
  * tested end to end without a provider key. It speaks both the GA and the beta event vocabulary and answers
  * every response deterministically (fixed reply text, a synthetic tone as audio, reproducible usage).
  */
@@ -48,10 +48,15 @@ public final class SimulatedRealtimeProvider {
         // Clients that offer "realtime" (browsers, the ws library) fail the connection unless it is selected.
         .setWebSocketSubProtocols(List.of("realtime"));
     IdSource ids = new IdSource();
+    SimulatedWebRtc webRtc = new SimulatedWebRtc(java.time.Clock.systemUTC());
     return vertx.createHttpServer(options)
         .webSocketHandshakeHandler(SimulatedRealtimeProvider::onHandshake)
         .webSocketHandler(ws -> onConnected(ws, ids))
-        .requestHandler(SimulatedRealtimeProvider::onPlainRequest)
+        .requestHandler(request -> {
+          if (!webRtc.handle(request)) {
+            onPlainRequest(request);
+          }
+        })
         .listen()
         .map(SimulatedRealtimeProvider::new)
         .onSuccess(provider -> LOG.info("Simulated realtime provider listening on {}:{}", HOST, provider.port));

@@ -156,6 +156,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void webRtcTokenSecretsAreListedNewestFirstAndFallBackToTheMasterKey() throws Exception {
+    String models = "model_list:\n  - model_name: rt\n    litellm_params:\n      model: openai/gpt-realtime\n";
+    RelayConfig rotated = parse(models + "general_settings:\n  master_key: m\n  webrtc_token_secrets:\n"
+        + "    - new-secret-0123456789abcdef-0123456789\n    - old-secret-0123456789abcdef-0123456789\n");
+    assertEquals(2, rotated.tokenSecrets().size());
+    assertTrue(rotated.tokenSecrets().get(0).reveal().startsWith("new-"));
+    assertEquals("m", parse(models + "general_settings:\n  master_key: m\n").tokenSecrets().get(0).reveal());
+    assertTrue(error(models + "general_settings:\n  master_key: m\n  webrtc_token_secrets: short\n")
+        .contains("at least 32 characters"));
+    assertTrue(error(models + "general_settings:\n  virtual_keys:\n    - key_alias: master\n      key: k\n")
+        .contains("'master' is reserved"));
+  }
+
+  @Test
   void defaultsApplyWhenSectionsAreAbsent() throws Exception {
     RelayConfig c = parse("model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n" + GENERAL);
     assertEquals(LoggedEventTypes.DEFAULT, c.loggedEventTypes());
@@ -264,7 +278,7 @@ class ConfigLoaderTest {
   void exampleConfigInRepositoryParses() throws Exception {
     Path example = Path.of("..", "config", "config.yaml");
     assertTrue(Files.exists(example), "config/config.yaml must exist");
-    RelayConfig c = new ConfigLoader(name -> name.endsWith("_BASE") ? "https://placeholder.example" : "placeholder-" + name)
+    RelayConfig c = new ConfigLoader(name -> name.endsWith("_BASE") ? "https://placeholder.example" : "placeholder-0123456789abcdef-" + name)
         .load(example);
     assertFalse(c.deployments().isEmpty());
   }
