@@ -115,6 +115,7 @@ public final class BenchMain implements Callable<Integer> {
           report.step(n, results, cpu);
           System.out.println(report.stepLine(n));
         }
+        report.signIn(SignInBench.run(probePort, viaRelay.port(), RelayUnderTest.KEY, quick ? 200 : 1000));
         for (int count : idleCounts) {
           if (count > 0) {
             report.idle(measureIdle(generator, relay, count));

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 
 /**
  * The latency probe provider: speaks just enough of the realtime protocol (session.created on connect, an audio
@@ -27,8 +28,27 @@ public final class ProbeUpstream {
       ws.exceptionHandler(e -> { });
       ws.writeTextMessage(ProbeFrames.SESSION_CREATED);
     });
+    server.requestHandler(ProbeUpstream::signIn);
     return server.listen(port, host);
   }
+
+  /** WebRTC sign-in, answered at once: an ephemeral key, and 201 with a Location and an SDP answer. */
+  private static void signIn(HttpServerRequest request) {
+    request.body().onSuccess(body -> {
+      switch (request.path()) {
+        case "/v1/realtime/client_secrets" -> request.response().putHeader("content-type", "application/json")
+            .end("{\"value\":\"ek_probe\",\"expires_at\":" + (System.currentTimeMillis() / 1000 + 600)
+                + ",\"session\":{\"type\":\"realtime\",\"model\":\"probe\"}}");
+        case "/v1/realtime/calls" -> request.response().setStatusCode(201)
+            .putHeader("location", "/v1/realtime/calls/rtc_probe").putHeader("content-type", "application/sdp")
+            .end(SDP_ANSWER);
+        default -> request.response().setStatusCode(404).end();
+      }
+    });
+  }
+
+  static final String SDP_ANSWER = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+      + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=rtpmap:111 opus/48000/2\r\n";
 
   /** {@code ProbeUpstream PORT}: serves until killed; prints {@code probe listening on PORT} when ready. */
   public static void main(String[] args) throws Exception {

@@ -47,6 +47,7 @@ final class Report {
   private int loggingSessions;
   private Map<String, LoggingRun> guardrails = new LinkedHashMap<>();
   private int guardrailSessions;
+  private SignInBench.Result signIn;
 
   Report(Path out, double phaseSeconds) {
     this.out = out;
@@ -69,6 +70,10 @@ final class Report {
   void guardrails(int sessions, Map<String, LoggingRun> runs) {
     guardrailSessions = sessions;
     guardrails = runs;
+  }
+
+  void signIn(SignInBench.Result result) {
+    signIn = result;
   }
 
   void note(String note) {
@@ -171,6 +176,17 @@ final class Report {
             100 * (e.getValue().relayCpuSeconds() / none - 1)));
       }
     }
+    if (signIn != null) {
+      md.append(String.format("%n| WebRTC sign-in (%d sequential pairs) | direct p50 ms | relay p50 ms | added p50 ms"
+          + " | direct p99 ms | relay p99 ms | added p99 ms |%n|---|---|---|---|---|---|---|%n", signIn.pairs()));
+      for (String request : new String[] {"client_secrets", "calls"}) {
+        Histogram direct = signIn.histograms().get("direct " + request);
+        Histogram relayed = signIn.histograms().get("relay " + request);
+        md.append(String.format("| %s | %s | %s | %.3f | %s | %s | %.3f |%n", request, ms(direct, 50), ms(relayed, 50),
+            msValue(relayed, 50) - msValue(direct, 50), ms(direct, 99), ms(relayed, 99),
+            msValue(relayed, 99) - msValue(direct, 99)));
+      }
+    }
     for (String note : notes) {
       md.append("\nNote: ").append(note).append('\n');
     }
@@ -203,7 +219,23 @@ final class Report {
     return new JsonObject().put("machine", machine).put("phase_seconds", phaseSeconds).put("steps", stepsJson)
         .put("guardrail_sessions", guardrailSessions).put("guardrails", guardrailsJson)
         .put("idle", idleJson).put("logging_sessions", loggingSessions).put("logging", loggingJson)
+        .put("webrtc_sign_in", signInJson())
         .put("notes", new JsonArray(new ArrayList<>(notes)));
+  }
+
+  private JsonObject signInJson() {
+    JsonObject json = new JsonObject();
+    if (signIn != null) {
+      json.put("pairs", signIn.pairs());
+      signIn.histograms().forEach((name, h) -> {
+        JsonObject p = new JsonObject();
+        for (double pct : PERCENTILES) {
+          p.put("p" + pct, h.getValueAtPercentile(pct));
+        }
+        json.put(name.replace(' ', '_') + "_us", p);
+      });
+    }
+    return json;
   }
 
   static JsonObject phaseJson(PhaseResult r) {

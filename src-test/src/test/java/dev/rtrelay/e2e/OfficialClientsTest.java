@@ -48,6 +48,7 @@ class OfficialClientsTest {
                 - {keyword: system update, action: BLOCK, description: Prompt injection attempt}
         general_settings:
           master_key: sk-e2e-master-unused
+          webrtc_token_secrets: [e2e-token-secret-0123456789abcdef-0123456789]
           virtual_keys:
             - key_alias: e2e-app
               key: %s
@@ -110,6 +111,26 @@ class OfficialClientsTest {
     assertEquals("Guardrail blocked this request: Content blocked: keyword 'system update' detected "
         + "(Prompt injection attempt)", result.getString("guardrailError"));
     assertEquals(1011, result.getInteger("closeCode"));
+  }
+
+  @Test
+  void seedBrowserFlowAndSdkSignInToWebRtcThroughTheRelay() throws Exception {
+    JsonObject result = NodeScript.run("webrtc-signin.mjs", Map.of(
+        "RELAY_BASE_URL", "https://127.0.0.1:" + relay.port() + "/v1",
+        "RELAY_KEY", APP_KEY,
+        "RELAY_MODEL", "gpt-realtime",
+        "NODE_EXTRA_CA_CERTS", tls.cert().toString()));
+    assertTrue(result.getBoolean("ok"), result.encode());
+    for (String flow : new String[] {"seed", "sdk"}) {
+      JsonObject r = result.getJsonObject(flow);
+      assertEquals("rtr_", r.getString("tokenPrefix"), flow + ": the client gets a relay token: " + r.encode());
+      assertEquals(201, r.getInteger("status"), flow + ": " + r.encode());
+      assertTrue(r.getString("location").startsWith("/v1/realtime/calls/rtc_sim_"), flow + ": " + r.encode());
+      assertTrue(r.getString("answer").startsWith("v=0\r\n"), flow + ": an SDP answer: " + r.encode());
+    }
+    assertEquals(true, result.getJsonObject("seed").getBoolean("sameValue"));
+    assertEquals("application/sdp", result.getJsonObject("seed").getString("contentType"));
+    assertEquals("gpt-realtime", result.getJsonObject("sdk").getString("sessionModel"));
   }
 
   @Test

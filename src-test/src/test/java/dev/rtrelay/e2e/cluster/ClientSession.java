@@ -6,6 +6,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -17,14 +18,31 @@ final class ClientSession implements AutoCloseable {
   private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
   private final String sessionId;
 
+  private final CompletableFuture<Short> closeCode = new CompletableFuture<>();
+
   ClientSession(Vertx vertx, int port, String model) throws Exception {
+    this(vertx, port, model, MASTER_KEY);
+  }
+
+  ClientSession(Vertx vertx, int port, String model, String key) throws Exception {
     client = vertx.createWebSocketClient();
     socket = client.webSocket();
     socket.textMessageHandler(messages::add);
-    socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-        .setURI("/v1/realtime?model=" + model).addHeader("Authorization", "Bearer " + MASTER_KEY))
-        .await(20, TimeUnit.SECONDS);
+    socket.closeHandler(v -> closeCode.complete(socket.closeStatusCode()));
+    try {
+      socket.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+          .setURI("/v1/realtime?model=" + model).addHeader("Authorization", "Bearer " + key))
+          .await(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      client.close();
+      throw e;
+    }
     sessionId = socket.headers().get("x-rtrelay-session-id");
+  }
+
+  /** The close code the relay sent, once the socket is closed. */
+  short awaitCloseCode() throws Exception {
+    return closeCode.get(20, TimeUnit.SECONDS);
   }
 
   String sessionId() {
