@@ -7,6 +7,7 @@ import dev.rtrelay.relay.events.EventLogSettings;
 import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.http.DrainState;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.webrtc.CallTokens;
 import dev.rtrelay.relay.routing.DeploymentRouter;
@@ -26,4 +27,5 @@ record NodeServices(
     GuardrailRegistry guardrails,
     GuardrailStats guardrailStats,
     CostStats costStats,
-    Optional<CallTokens> callTokens) {}
+    Optional<CallTokens> callTokens,
+    DrainState drain) {}

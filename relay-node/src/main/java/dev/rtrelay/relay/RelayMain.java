@@ -9,6 +9,7 @@ import dev.rtrelay.relay.config.ConfigException;
 import dev.rtrelay.relay.config.ConfigLoader;
 import dev.rtrelay.relay.config.KeyDigest;
 import dev.rtrelay.relay.config.RelayConfig;
+import dev.rtrelay.relay.config.RelaySettings;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +79,7 @@ public final class RelayMain implements Callable<Integer> {
   private Vertx vertx;
   private RelayNode node;
   private LoggerNode logger;
+  private RelaySettings relaySettings = RelaySettings.defaults();
 
   RelayMain(Function<String, String> env) {
     this.env = env;
@@ -102,6 +105,7 @@ public final class RelayMain implements Callable<Integer> {
     ServerOptions options;
     try {
       relayConfig = loadConfig();
+      relaySettings = relayConfig.relay();
       options = serverOptions();
     } catch (ConfigException e) {
       LOG.error("configuration error: {}", e.getMessage());
@@ -174,14 +178,18 @@ public final class RelayMain implements Callable<Integer> {
     return new ServerOptions(bind, port, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), n);
   }
 
-  /** Blocks the main thread until SIGTERM/SIGINT, then closes sessions with 1001 and stops. */
+  /**
+   * Blocks the main thread until SIGTERM/SIGINT, then drains: new sessions refused, live ones given
+   * {@code relay_settings.drain_seconds}, the rest closed with 1001, then the node leaves the cluster.
+   */
   private void awaitShutdown() {
     Thread current = Thread.currentThread();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.info("shutting down");
       try {
         // Sequential from this (non-Vert.x) thread: closing Vert.x from one of its own event loops races its shutdown.
-        node.close().await(10, TimeUnit.SECONDS);
+        int drainSeconds = relaySettings.drainSeconds();
+        node.drain(Duration.ofSeconds(drainSeconds)).await(drainSeconds + 15L, TimeUnit.SECONDS);
         if (logger != null) {
           logger.close().await(10, TimeUnit.SECONDS);
         }

@@ -9,7 +9,12 @@ import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.webrtc.CallTokens;
+import dev.rtrelay.relay.http.DrainState;
+import io.vertx.core.Promise;
 import java.time.Clock;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.simulated.SimulatedRealtimeProvider;
 import io.vertx.core.DeploymentOptions;
@@ -32,6 +37,7 @@ public final class RelayNode {
    */
   private static final java.util.concurrent.atomic.AtomicInteger RANDOM_SHARED_PORTS =
       new java.util.concurrent.atomic.AtomicInteger();
+  private static final Logger LOG = LoggerFactory.getLogger(RelayNode.class);
   private final Vertx vertx;
   private final int port;
   private final String deploymentId;
@@ -71,7 +77,7 @@ public final class RelayNode {
               config.relay().eventBufferMaxEvents()),
           new EventStats(), new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
           new GuardrailStats(), new CostStats(), config.tokenSecrets().isEmpty() ? Optional.empty()
-              : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())));
+              : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())), new DrainState());
       // Instances are created on deployment threads; the list only serves to read back the bound port.
       List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
       ServerOptions listen = options.port() != 0 ? options : new ServerOptions(options.host(),
@@ -98,6 +104,37 @@ public final class RelayNode {
 
   public EventStats eventStats() {
     return services.eventStats();
+  }
+
+  /**
+   * Graceful shutdown: readiness turns 503 and new sessions are refused at once; live sessions may go on for up to
+   * {@code limit}, then the rest are closed with 1001 (clients reconnect on it) and the node stops.
+   */
+  public Future<Void> drain(Duration limit) {
+    services.drain().start();
+    int live = services.router().liveSessions();
+    LOG.info("draining: new sessions refused; waiting up to {} s for {} live session(s) to end", limit.toSeconds(),
+        live);
+    Promise<Void> quiet = Promise.promise();
+    long deadline = System.nanoTime() + limit.toNanos();
+    if (live == 0 || limit.isZero()) {
+      quiet.complete();
+    } else {
+      // A counter checked ten times a second: the wait is bounded and nothing on the audio path is involved.
+      vertx.setPeriodic(100, id -> {
+        if (services.router().liveSessions() == 0 || System.nanoTime() >= deadline) {
+          vertx.cancelTimer(id);
+          quiet.tryComplete();
+        }
+      });
+    }
+    return quiet.future().compose(v -> {
+      int left = services.router().liveSessions();
+      if (left > 0) {
+        LOG.info("drain limit reached: closing {} live session(s) with 1001", left);
+      }
+      return close();
+    });
   }
 
   public Future<Void> close() {

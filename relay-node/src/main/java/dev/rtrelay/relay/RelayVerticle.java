@@ -66,7 +66,7 @@ final class RelayVerticle extends VerticleBase {
     RealtimeEndpoint realtime = new RealtimeEndpoint(services.authenticator(), services.limits(), services.router(),
         connector, settings, registry, new SessionLogging(sink, services.eventLog(), services.nodeId()),
         services.guardrails(), services.guardrailStats(),
-        new Billing(services.costStats(), services.limits(), vertx.eventBus()));
+        new Billing(services.costStats(), services.limits(), vertx.eventBus()), services.drain());
     long webRtcTimeout = (long) (settings.upstreamConnectTimeoutSeconds() * 1000);
     httpClient = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) webRtcTimeout).setKeepAliveTimeout(30), new PoolOptions().setHttp1MaxSize(64));
@@ -78,7 +78,7 @@ final class RelayVerticle extends VerticleBase {
         new ModelsEndpoint(services.authenticator(), services.router()),
         new MetricsEndpoint(services.router(), services.eventStats(), services.guardrailStats(),
             services.costStats()),
-        services.router()::liveSessions);
+        services.router()::liveSessions, services.drain());
     if (settings.pingIntervalSeconds() > 0) {
       pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(settings.pingIntervalSeconds()), id -> registry.pingAll());
     }
@@ -97,11 +97,14 @@ final class RelayVerticle extends VerticleBase {
       vertx.cancelTimer(pingTimer);
     }
     registry.closeAll("relay shutting down");
-    if (eventSink != null) {
-      // After closeAll: the closed envelopes are in the last batch.
-      eventSink.stop();
-    }
-    return server.close().eventually(() -> upstreamClient.close()).eventually(() -> httpClient.close()).eventually(() -> budgetConsumer.unregister());
+    // Sessions end when the peers answer the close; their session.closed records must be in the sink's last batch.
+    Future<Void> ended = registry.whenEmpty().timeout(5, TimeUnit.SECONDS).otherwiseEmpty();
+    return ended.compose(v -> {
+      if (eventSink != null) {
+        eventSink.stop();
+      }
+      return server.close();
+    }).eventually(() -> upstreamClient.close()).eventually(() -> httpClient.close()).eventually(() -> budgetConsumer.unregister());
   }
 
   private HttpServerOptions serverOptions(RelaySettings settings) {

@@ -99,8 +99,11 @@ class RelayJarTest {
       vertx.close().await(10, TimeUnit.SECONDS);
       // SIGTERM through the handle: Process.destroy() also closes our end of the pipes, losing the shutdown log.
       process.toHandle().destroy();
-      assertTrue(process.waitFor(20, TimeUnit.SECONDS), "relay did not stop on SIGTERM");
-      reader.join(TimeUnit.SECONDS.toMillis(10));
+      boolean stopped = process.waitFor(20, TimeUnit.SECONDS);
+      reader.join(TimeUnit.SECONDS.toMillis(stopped ? 10 : 1));
+      synchronized (output) {
+        assertTrue(stopped, "relay did not stop on SIGTERM:\n" + output);
+      }
     }
     String log;
     synchronized (output) {
@@ -109,5 +112,93 @@ class RelayJarTest {
     assertTrue(log.contains("shutting down"), "graceful shutdown on SIGTERM (exit " + process.exitValue() + "):\n" + log);
     assertTrue(!log.contains("sk-relay-local-dev"), "the key never appears in the log");
     return sessionId;
+  }
+
+  @Test
+  void sigtermStopsNewSessionsLetsLiveOnesFinishThenClosesThemWith1001() throws Exception {
+    Path jar = Path.of("..", "relay-node", "target", "relay-node.jar");
+    Path config = tmp.resolve("drain.yaml");
+    Files.writeString(config, """
+        model_list:
+          - model_name: gpt-realtime
+            litellm_params: {model: simulated/gpt-realtime}
+        general_settings:
+          master_key: sk-drain-test-key
+        relay_settings:
+          drain_seconds: 3
+        """);
+    Process process = new ProcessBuilder(List.of(java(), "-jar", jar.toString(), "--config", config.toString(),
+        "--host", "127.0.0.1", "--port", "0")).redirectErrorStream(true).start();
+    BlockingQueue<Integer> port = new ArrayBlockingQueue<>(1);
+    StringBuilder output = new StringBuilder();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8))) {
+        for (String line; (line = in.readLine()) != null; ) {
+          synchronized (output) {
+            output.append(line).append('\n');
+          }
+          Matcher m = LISTENING.matcher(line);
+          if (m.find()) {
+            port.offer(Integer.parseInt(m.group(1)));
+          }
+        }
+      } catch (Exception ignored) {
+        // process ended
+      }
+    });
+    reader.start();
+    Vertx vertx = Vertx.vertx();
+    try {
+      Integer p = port.poll(60, TimeUnit.SECONDS);
+      assertTrue(p != null, "relay did not report listening; output:\n" + output);
+      WebSocketClient client = vertx.createWebSocketClient();
+      BlockingQueue<String> events = new ArrayBlockingQueue<>(1000);
+      java.util.concurrent.CompletableFuture<Short> closeCode = new java.util.concurrent.CompletableFuture<>();
+      WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(p)
+          .setURI("/v1/realtime?model=gpt-realtime").addHeader("Authorization", "Bearer sk-drain-test-key");
+      io.vertx.core.http.ClientWebSocket ws = client.webSocket();
+      ws.textMessageHandler(events::offer).closeHandler(v -> closeCode.complete(ws.closeStatusCode()));
+      ws.connect(options).await(10, TimeUnit.SECONDS);
+      assertEquals("session.created", new JsonObject(events.poll(10, TimeUnit.SECONDS)).getString("type"));
+
+      process.toHandle().destroy(); // SIGTERM
+      io.vertx.core.http.HttpClient http = vertx.createHttpClient();
+      int readiness = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (readiness != 503 && System.nanoTime() < deadline) {
+        readiness = http.request(io.vertx.core.http.HttpMethod.GET, p, "127.0.0.1", "/health/readiness")
+            .compose(r -> r.send()).map(io.vertx.core.http.HttpClientResponse::statusCode)
+            .await(5, TimeUnit.SECONDS);
+      }
+      assertEquals(503, readiness, "readiness turns false on SIGTERM");
+      try {
+        client.connect(options).await(5, TimeUnit.SECONDS);
+        throw new AssertionError("a new session was accepted while draining");
+      } catch (io.vertx.core.http.UpgradeRejectedException e) {
+        assertEquals(503, e.getStatus());
+      }
+      // The live session is still served while the node drains.
+      ws.writeTextMessage(new JsonObject().put("type", "conversation.item.create").put("item", new JsonObject()
+          .put("type", "message").put("role", "user").put("content", new io.vertx.core.json.JsonArray()
+              .add(new JsonObject().put("type", "input_text").put("text", "still there?")))).encode());
+      ws.writeTextMessage("{\"type\":\"response.create\",\"response\":{\"output_modalities\":[\"text\"]}}");
+      String type = "";
+      while (!type.equals("response.done")) {
+        String e = events.poll(10, TimeUnit.SECONDS);
+        assertTrue(e != null, "no response.done while draining");
+        type = new JsonObject(e).getString("type");
+      }
+      assertEquals((short) 1001, closeCode.get(20, TimeUnit.SECONDS), "closed with 1001 at the drain limit");
+      assertTrue(process.waitFor(20, TimeUnit.SECONDS), "relay did not exit after draining");
+      reader.join(TimeUnit.SECONDS.toMillis(10));
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+      process.toHandle().destroyForcibly();
+    }
+    synchronized (output) {
+      assertTrue(output.toString().contains("drain limit reached: closing 1 live session(s) with 1001"),
+          output.toString());
+    }
   }
 }

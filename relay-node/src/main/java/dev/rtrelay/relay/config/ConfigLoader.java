@@ -411,7 +411,9 @@ public final class ConfigLoader {
     int eventBuffer = node.hasNonNull("event_buffer_max_events")
         ? (int) nonNegative(node.get("event_buffer_max_events"), "relay_settings.event_buffer_max_events")
         : d.eventBufferMaxEvents();
-    return new RelaySettings(maxMessage, ping, deflate, connect, queue, logAudio, eventBuffer);
+    int drain = node.hasNonNull("drain_seconds")
+        ? (int) nonNegative(node.get("drain_seconds"), "relay_settings.drain_seconds") : d.drainSeconds();
+    return new RelaySettings(maxMessage, ping, deflate, connect, queue, logAudio, eventBuffer, drain);
   }
 
   private static LoggedEventTypes loggedEventTypes(JsonNode node) {

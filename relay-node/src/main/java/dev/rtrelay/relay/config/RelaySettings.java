@@ -12,6 +12,8 @@ package dev.rtrelay.relay.config;
  * @param writeQueueMaxBytes bytes queued on one socket before its peer is paused
  * @param logAudio keep base64 audio in logged events (default: replaced by its byte length)
  * @param eventBufferMaxEvents session-event records one relay instance holds while loggers are slow or absent
+ * @param drainSeconds on shutdown (SIGTERM), how long live sessions may go on before they are closed with 1001;
+ *     Kubernetes' terminationGracePeriodSeconds must be longer
  */
 public record RelaySettings(
     int maxMessageBytes,
@@ -20,8 +22,9 @@ public record RelaySettings(
     double upstreamConnectTimeoutSeconds,
     int writeQueueMaxBytes,
     boolean logAudio,
-    int eventBufferMaxEvents) {
+    int eventBufferMaxEvents,
+    int drainSeconds) {
   public static RelaySettings defaults() {
-    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, false, 20_000);
+    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, false, 20_000, 30);
   }
 }

@@ -17,10 +17,12 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
   private final Handler<HttpServerRequest> clientSecrets;
   private final Handler<HttpServerRequest> calls;
   private final IntSupplier liveSessions;
+  private final DrainState drain;
 
   public HttpDispatcher(Handler<HttpServerRequest> realtime, Handler<HttpServerRequest> clientSecrets,
       Handler<HttpServerRequest> calls, Handler<HttpServerRequest> models, Handler<HttpServerRequest> metrics,
-      IntSupplier liveSessions) {
+      IntSupplier liveSessions, DrainState drain) {
+    this.drain = drain;
     this.realtime = realtime;
     this.clientSecrets = clientSecrets;
     this.calls = calls;
@@ -56,8 +58,9 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
       case "/metrics" -> metrics.handle(request);
       case "/health/liveliness", "/health/liveness" ->
           HttpErrors.respondJson(request, 200, new JsonObject().put("status", "alive"));
-      case "/health/readiness" -> HttpErrors.respondJson(request, 200,
-          new JsonObject().put("status", "ready").put("live_sessions", liveSessions.getAsInt()));
+      case "/health/readiness" -> HttpErrors.respondJson(request, drain.draining() ? 503 : 200,
+          new JsonObject().put("status", drain.draining() ? "draining" : "ready")
+              .put("live_sessions", liveSessions.getAsInt()));
       default -> HttpErrors.respond(request, RelayException.notFound("No route for " + request.method() + " " + path));
     }
   }

@@ -15,6 +15,7 @@ import dev.rtrelay.relay.guardrails.PreCallCheck;
 import dev.rtrelay.relay.guardrails.TurnHold;
 import java.util.ArrayList;
 import java.util.List;
+import dev.rtrelay.relay.http.DrainState;
 import dev.rtrelay.relay.http.HttpErrors;
 import dev.rtrelay.relay.http.RelayException;
 import dev.rtrelay.relay.limits.KeyLimits;
@@ -51,10 +52,12 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private final GuardrailRegistry guardrails;
   private final GuardrailStats guardrailStats;
   private final Billing billing;
+  private final DrainState drain;
 
   public RealtimeEndpoint(KeyAuthenticator authenticator, KeyLimits limits, DeploymentRouter router,
       UpstreamConnector connector, RelaySettings settings, SessionRegistry registry, SessionLogging logging,
-      GuardrailRegistry guardrails, GuardrailStats guardrailStats, Billing billing) {
+      GuardrailRegistry guardrails, GuardrailStats guardrailStats, Billing billing, DrainState drain) {
+    this.drain = drain;
     this.billing = billing;
     this.guardrails = guardrails;
     this.guardrailStats = guardrailStats;
@@ -73,6 +76,10 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
       request.response().putHeader(HttpHeaders.UPGRADE, "websocket");
       HttpErrors.respond(request, new RelayException(426, "invalid_request_error",
           "/v1/realtime is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket)"));
+      return;
+    }
+    if (drain.draining()) {
+      HttpErrors.respond(request, DrainState.refusal());
       return;
     }
     // Paused now, synchronously: the upgrade happens after asynchronous work, and toWebSocket() fails on a request

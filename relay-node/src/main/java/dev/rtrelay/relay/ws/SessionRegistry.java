@@ -1,5 +1,7 @@
 package dev.rtrelay.relay.ws;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -9,6 +11,7 @@ import java.util.Set;
  */
 public final class SessionRegistry {
   private final Set<RelaySession> sessions = new HashSet<>();
+  private Promise<Void> emptied;
 
   void add(RelaySession session) {
     sessions.add(session);
@@ -16,6 +19,22 @@ public final class SessionRegistry {
 
   void remove(RelaySession session) {
     sessions.remove(session);
+    if (sessions.isEmpty() && emptied != null) {
+      Promise<Void> p = emptied;
+      emptied = null;
+      p.complete();
+    }
+  }
+
+  /** Completes when no session is left (at once if none is open). */
+  public Future<Void> whenEmpty() {
+    if (sessions.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    if (emptied == null) {
+      emptied = Promise.promise();
+    }
+    return emptied.future();
   }
 
   public int size() {
