@@ -3,6 +3,7 @@ package dev.rtrelay.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.XmlConfigBuilder;
+import dev.rtrelay.metrics.NodeMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -15,6 +16,11 @@ public final class ClusteredVertx {
   private ClusteredVertx() {}
 
   public static Future<Vertx> start(ClusterOptions options) {
+    return start(options, null);
+  }
+
+  /** @param metrics where Vert.x's own metrics go; null for none */
+  public static Future<Vertx> start(ClusterOptions options, NodeMetrics metrics) {
     Config hazelcast;
     try {
       hazelcast = options.config().isPresent()
@@ -27,7 +33,8 @@ public final class ClusteredVertx {
     VertxOptions vertxOptions = new VertxOptions();
     // Multi-homed hosts and pods must advertise a reachable address, never a guessed one.
     vertxOptions.getEventBusOptions().setHost(options.host()).setClusterPublicHost(options.host()).setPort(0);
-    return Vertx.builder().with(vertxOptions).withClusterManager(new HazelcastClusterManager(hazelcast))
+    return (metrics == null ? Vertx.builder().with(vertxOptions) : metrics.vertxBuilder(vertxOptions))
+        .withClusterManager(new HazelcastClusterManager(hazelcast))
         .buildClustered();
   }
 

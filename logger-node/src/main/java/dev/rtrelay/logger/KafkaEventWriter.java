@@ -30,7 +30,14 @@ final class KafkaEventWriter {
   private boolean waiting;
   private boolean outage;
 
-  KafkaEventWriter(Vertx vertx, LoggerSettings settings, OutboundBuffer buffer) {
+  private final LoggerMeters meters;
+  private final Runnable levelsChanged;
+
+  /** @param levelsChanged told when buffer or in-flight levels changed, so gauges can be refreshed */
+  KafkaEventWriter(Vertx vertx, LoggerSettings settings, OutboundBuffer buffer, LoggerMeters meters,
+      Runnable levelsChanged) {
+    this.meters = meters;
+    this.levelsChanged = levelsChanged;
     this.vertx = vertx;
     this.settings = settings;
     this.buffer = buffer;
@@ -65,10 +72,14 @@ final class KafkaEventWriter {
     while (inFlight < settings.maxInFlight() && !buffer.isEmpty()) {
       OutboundBuffer.Entry entry = buffer.poll();
       inFlight++;
+      long started = System.nanoTime();
       producer.send(KafkaProducerRecord.create(settings.topic(), entry.key(), entry.value()))
           .onSuccess(meta -> {
             inFlight--;
             sent++;
+            meters.written.increment();
+            meters.sendLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            levelsChanged.run();
             if (outage) {
               outage = false;
               LOG.info("Kafka reachable again; {} events waiting", buffer.size());
@@ -79,7 +90,11 @@ final class KafkaEventWriter {
           .onFailure(error -> {
             inFlight--;
             failures++;
+            meters.sendFailures.increment();
+            long droppedBefore = buffer.dropped();
             buffer.retry(entry);
+            meters.dropped.increment(buffer.dropped() - droppedBefore);
+            levelsChanged.run();
             logDrops();
             if (!outage) {
               outage = true;

@@ -2,16 +2,17 @@ package dev.rtrelay.logger;
 
 import dev.rtrelay.cluster.ClusterCli;
 import dev.rtrelay.cluster.ClusteredVertx;
+import dev.rtrelay.metrics.NodeMetrics;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Command line entry point of {@code logger-node.jar}. */
 @Command(name = "logger-node", mixinStandardHelpOptions = true, version = "rtrelay logger-node 0.1.0",
@@ -81,10 +82,11 @@ public final class LoggerMain implements Callable<Integer> {
     LoggerSettings settings = new LoggerSettings(kafka, topic, maxBufferedEvents, maxBufferedBytes,
         LoggerSettings.defaults(kafka).maxInFlight());
     try {
-      vertx = ClusteredVertx.start(cluster.options()).await(120, TimeUnit.SECONDS);
-      node = LoggerNode.start(vertx, settings).await(60, TimeUnit.SECONDS);
+      NodeMetrics metrics = new NodeMetrics();
+      vertx = ClusteredVertx.start(cluster.options(), metrics).await(120, TimeUnit.SECONDS);
+      node = LoggerNode.start(vertx, settings, metrics.registry()).await(60, TimeUnit.SECONDS);
       if (metricsPort > 0) {
-        LoggerMetricsServer.start(vertx, metricsHost, metricsPort).await(30, TimeUnit.SECONDS);
+        LoggerMetricsServer.start(vertx, metrics, metricsHost, metricsPort).await(30, TimeUnit.SECONDS);
       }
     } catch (Exception e) {
       LOG.error("logger failed to start: {}", e.getMessage());

@@ -1,5 +1,6 @@
 package dev.rtrelay.logger;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -18,7 +19,13 @@ public final class LoggerNode {
 
   /** One instance: a single writer keeps a session's records in the order they arrived. */
   public static Future<LoggerNode> start(Vertx vertx, LoggerSettings settings) {
-    return vertx.deployVerticle(new LoggerVerticle(settings)).map(id -> new LoggerNode(vertx, id));
+    return start(vertx, settings, null);
+  }
+
+  /** @param registry where the logger's meters go; null keeps them unexported */
+  public static Future<LoggerNode> start(Vertx vertx, LoggerSettings settings, MeterRegistry registry) {
+    LoggerMeters meters = registry == null ? LoggerMeters.detached(settings) : new LoggerMeters(registry, settings);
+    return vertx.deployVerticle(new LoggerVerticle(settings, meters)).map(id -> new LoggerNode(vertx, id));
   }
 
   public Future<Void> close() {

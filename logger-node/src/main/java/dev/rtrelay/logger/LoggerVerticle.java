@@ -28,14 +28,17 @@ public final class LoggerVerticle extends VerticleBase {
   private long received;
   private long malformed;
 
-  public LoggerVerticle(LoggerSettings settings) {
+  private final LoggerMeters meters;
+
+  LoggerVerticle(LoggerSettings settings, LoggerMeters meters) {
     this.settings = settings;
+    this.meters = meters;
   }
 
   @Override
   public Future<?> start() {
     buffer = new OutboundBuffer(settings.maxBufferedEvents(), settings.maxBufferedBytes());
-    writer = new KafkaEventWriter(vertx, settings, buffer);
+    writer = new KafkaEventWriter(vertx, settings, buffer, meters, this::publishLevels);
     consumer = vertx.eventBus().consumer(EventBatch.ADDRESS, this::onBatch);
     // Local stats only: every logger answers for itself, so the consumer is not visible cluster-wide.
     stats = vertx.eventBus().localConsumer(STATS_ADDRESS, m -> m.reply(stats()));
@@ -44,13 +47,24 @@ public final class LoggerVerticle extends VerticleBase {
 
   private void onBatch(Message<Buffer> message) {
     try {
-      received += EventBatch.forEach(message.body(), buffer::add);
+      long droppedBefore = buffer.dropped();
+      int records = EventBatch.forEach(message.body(), buffer::add);
+      received += records;
+      meters.received.increment(records);
+      meters.batchRecords.record(records);
+      meters.dropped.increment(buffer.dropped() - droppedBefore);
     } catch (IllegalArgumentException e) {
       malformed++;
+      meters.malformedBatches.increment();
       LOG.warn("dropped a malformed event batch: {}", e.getMessage());
     }
     message.reply(null);
     writer.pump();
+    publishLevels();
+  }
+
+  private void publishLevels() {
+    meters.levels(buffer.size(), buffer.bytes(), writer.inFlight());
   }
 
   JsonObject stats() {

@@ -1,5 +1,6 @@
 package dev.rtrelay.relay;
 
+import dev.rtrelay.metrics.NodeMetrics;
 import dev.rtrelay.relay.auth.KeyAuthenticator;
 import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.cost.CostStats;
@@ -9,8 +10,9 @@ import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.http.DrainState;
 import dev.rtrelay.relay.limits.KeyLimits;
-import dev.rtrelay.relay.webrtc.CallTokens;
+import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
+import dev.rtrelay.relay.webrtc.CallTokens;
 import java.util.Optional;
 
 /** Node-wide state shared by every relay verticle instance (all thread-safe). */
@@ -28,4 +30,6 @@ record NodeServices(
     GuardrailStats guardrailStats,
     CostStats costStats,
     Optional<CallTokens> callTokens,
-    DrainState drain) {}
+    DrainState drain,
+    NodeMetrics metrics,
+    RelayMetrics relayMetrics) {}

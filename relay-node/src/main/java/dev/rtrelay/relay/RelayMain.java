@@ -5,29 +5,31 @@ import dev.rtrelay.cluster.ClusteredVertx;
 import dev.rtrelay.logger.LogShutdown;
 import dev.rtrelay.logger.LoggerNode;
 import dev.rtrelay.logger.LoggerSettings;
+import dev.rtrelay.metrics.NodeMetrics;
 import dev.rtrelay.relay.config.ConfigException;
 import dev.rtrelay.relay.config.ConfigLoader;
 import dev.rtrelay.relay.config.KeyDigest;
 import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.config.RelaySettings;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** Command line entry point of {@code relay-node.jar}. */
 @Command(name = "relay-node", mixinStandardHelpOptions = true, version = "rtrelay relay-node 0.1.0",
@@ -114,13 +116,15 @@ public final class RelayMain implements Callable<Integer> {
     long started = System.nanoTime();
     boolean publishEvents = cluster.enabled || kafka != null;
     try {
-      vertx = cluster.enabled ? ClusteredVertx.start(cluster.options()).await(120, TimeUnit.SECONDS) : Vertx.vertx();
+      NodeMetrics metrics = new NodeMetrics();
+      vertx = cluster.enabled ? ClusteredVertx.start(cluster.options(), metrics).await(120, TimeUnit.SECONDS)
+          : metrics.vertxBuilder(new VertxOptions()).build();
       if (kafka != null) {
         LoggerSettings defaults = LoggerSettings.defaults(kafka);
         logger = LoggerNode.start(vertx, new LoggerSettings(kafka, kafkaTopic, defaults.maxBufferedEvents(),
-            defaults.maxBufferedBytes(), defaults.maxInFlight())).await(60, TimeUnit.SECONDS);
+            defaults.maxBufferedBytes(), defaults.maxInFlight()), metrics.registry()).await(60, TimeUnit.SECONDS);
       }
-      node = RelayNode.start(vertx, relayConfig, options, publishEvents).await(60, TimeUnit.SECONDS);
+      node = RelayNode.start(vertx, relayConfig, options, publishEvents, metrics).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("relay failed to start on {}:{}: {}", options.host(), options.port(), e.getMessage());
       if (vertx != null) {

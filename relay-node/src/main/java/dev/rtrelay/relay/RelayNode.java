@@ -1,5 +1,6 @@
 package dev.rtrelay.relay;
 
+import dev.rtrelay.metrics.NodeMetrics;
 import dev.rtrelay.relay.auth.KeyAuthenticator;
 import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.cost.CostStats;
@@ -7,23 +8,24 @@ import dev.rtrelay.relay.events.EventLogSettings;
 import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
-import dev.rtrelay.relay.limits.KeyLimits;
-import dev.rtrelay.relay.webrtc.CallTokens;
 import dev.rtrelay.relay.http.DrainState;
-import io.vertx.core.Promise;
-import java.time.Clock;
-import java.time.Duration;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import dev.rtrelay.relay.limits.KeyLimits;
+import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.simulated.SimulatedRealtimeProvider;
+import dev.rtrelay.relay.webrtc.CallTokens;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Composition root of a relay node: starts the simulated provider when the config uses it, then the relay verticle
@@ -64,20 +66,30 @@ public final class RelayNode {
    */
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
       boolean publishEvents) {
+    return start(vertx, config, options, publishEvents, new NodeMetrics());
+  }
+
+  /** @param metrics the node's registry, also holding Vert.x's metrics when {@code vertx} was built with it */
+  public static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
+      boolean publishEvents, NodeMetrics metrics) {
 
     Future<Optional<SimulatedRealtimeProvider>> simulated = config.usesSimulatedProvider()
         ? SimulatedRealtimeProvider.start(vertx, config.relay().maxMessageBytes()).map(Optional::of)
         : Future.succeededFuture(Optional.empty());
     return simulated.compose(sim -> KeyLimits.create(vertx).compose(limits -> {
-      NodeServices services = new NodeServices(config, KeyAuthenticator.of(config), limits,
-          DeploymentRouter.of(config.deployments(), config.router()),
+      DeploymentRouter router = DeploymentRouter.of(config.deployments(), config.router());
+      EventStats eventStats = new EventStats();
+      GuardrailStats guardrailStats = new GuardrailStats();
+      CostStats costStats = new CostStats();
+      NodeServices services = new NodeServices(config, KeyAuthenticator.of(config), limits, router,
           sim.map(s -> "ws://127.0.0.1:" + s.port()),
           "relay-" + UUID.randomUUID().toString().substring(0, 8), publishEvents,
           EventLogSettings.of(config.loggedEventTypes(), config.relay().logAudio(),
               config.relay().eventBufferMaxEvents()),
-          new EventStats(), new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
-          new GuardrailStats(), new CostStats(), config.tokenSecrets().isEmpty() ? Optional.empty()
-              : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())), new DrainState());
+          eventStats, new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
+          guardrailStats, costStats, config.tokenSecrets().isEmpty() ? Optional.empty()
+              : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())), new DrainState(), metrics,
+          new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats));
       // Instances are created on deployment threads; the list only serves to read back the bound port.
       List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
       ServerOptions listen = options.port() != 0 ? options : new ServerOptions(options.host(),

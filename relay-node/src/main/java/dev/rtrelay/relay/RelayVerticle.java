@@ -1,31 +1,31 @@
 package dev.rtrelay.relay;
 
+import dev.rtrelay.relay.auth.ClientCredentials;
 import dev.rtrelay.relay.config.RelaySettings;
-import dev.rtrelay.relay.http.HttpDispatcher;
 import dev.rtrelay.relay.events.EventBusSink;
 import dev.rtrelay.relay.events.EventSink;
+import dev.rtrelay.relay.http.HttpDispatcher;
 import dev.rtrelay.relay.http.MetricsEndpoint;
 import dev.rtrelay.relay.http.ModelsEndpoint;
-import dev.rtrelay.relay.ws.SessionLogging;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
-import dev.rtrelay.relay.auth.ClientCredentials;
 import dev.rtrelay.relay.webrtc.CallsEndpoint;
 import dev.rtrelay.relay.webrtc.ClientSecretsEndpoint;
 import dev.rtrelay.relay.ws.Billing;
-import java.time.Clock;
 import dev.rtrelay.relay.ws.RealtimeEndpoint;
-import io.vertx.core.eventbus.MessageConsumer;
+import dev.rtrelay.relay.ws.SessionLogging;
 import dev.rtrelay.relay.ws.SessionRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -54,7 +54,7 @@ final class RelayVerticle extends VerticleBase {
     RelaySettings settings = services.config().relay();
     upstreamClient = vertx.createWebSocketClient(upstreamClientOptions(settings));
     UpstreamConnector connector = new UpstreamConnector(upstreamClient, services.router(), services.simulatedBase(),
-        (long) (settings.upstreamConnectTimeoutSeconds() * 1000));
+        (long) (settings.upstreamConnectTimeoutSeconds() * 1000), services.relayMetrics());
     EventSink sink = EventSink.DISABLED;
     if (services.publishEvents()) {
       eventSink = new EventBusSink(vertx, services.eventLog(), services.eventStats());
@@ -66,7 +66,8 @@ final class RelayVerticle extends VerticleBase {
     RealtimeEndpoint realtime = new RealtimeEndpoint(services.authenticator(), services.limits(), services.router(),
         connector, settings, registry, new SessionLogging(sink, services.eventLog(), services.nodeId()),
         services.guardrails(), services.guardrailStats(),
-        new Billing(services.costStats(), services.limits(), vertx.eventBus()), services.drain());
+        new Billing(services.costStats(), services.limits(), vertx.eventBus()), services.drain(),
+        services.relayMetrics());
     long webRtcTimeout = (long) (settings.upstreamConnectTimeoutSeconds() * 1000);
     httpClient = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) webRtcTimeout).setKeepAliveTimeout(30), new PoolOptions().setHttp1MaxSize(64));
@@ -76,8 +77,7 @@ final class RelayVerticle extends VerticleBase {
         new CallsEndpoint(services.authenticator(), services.router(), services.limits(), services.callTokens(),
             httpClient, services.simulatedBase(), webRtcTimeout),
         new ModelsEndpoint(services.authenticator(), services.router()),
-        new MetricsEndpoint(services.router(), services.eventStats(), services.guardrailStats(),
-            services.costStats()),
+        new MetricsEndpoint(services.metrics(), services.relayMetrics()),
         services.router()::liveSessions, services.drain());
     if (settings.pingIntervalSeconds() > 0) {
       pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(settings.pingIntervalSeconds()), id -> registry.pingAll());

@@ -162,8 +162,15 @@ class RelayJarTest {
       ws.connect(options).await(10, TimeUnit.SECONDS);
       assertEquals("session.created", new JsonObject(events.poll(10, TimeUnit.SECONDS)).getString("type"));
 
-      process.toHandle().destroy(); // SIGTERM
       io.vertx.core.http.HttpClient http = vertx.createHttpClient();
+      String metrics = http.request(io.vertx.core.http.HttpMethod.GET, p, "127.0.0.1", "/metrics")
+          .compose(r -> r.send().compose(resp -> resp.body())).await(5, TimeUnit.SECONDS).toString();
+      for (String series : new String[] {"rtrelay_sessions_live{", "vertx_http_server_active_ws_connections",
+          "jvm_memory_used_bytes", "rtrelay_upstream_connect_seconds_count"}) {
+        assertTrue(metrics.contains(series), series + " missing from /metrics:\n" + metrics);
+      }
+
+      process.toHandle().destroy(); // SIGTERM
       int readiness = 0;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (readiness != 503 && System.nanoTime() < deadline) {

@@ -49,6 +49,12 @@ public final class GuardrailStats {
     blocks.computeIfAbsent(guardrail + "\u0000" + mode.configName(), k -> new AtomicLong()).incrementAndGet();
   }
 
+  /** Messages the guardrail blocked in that mode ({@link GuardrailMode#configName()}). */
+  public long blocks(String guardrail, String mode) {
+    AtomicLong n = blocks.get(guardrail + "\u0000" + mode);
+    return n == null ? 0 : n.get();
+  }
+
   /** (guardrail, mode) to count, sorted for stable output. */
   public Map<String[], Long> snapshot() {
     Map<String, Long> sorted = new TreeMap<>();

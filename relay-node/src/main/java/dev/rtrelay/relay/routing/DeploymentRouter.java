@@ -97,12 +97,15 @@ public final class DeploymentRouter {
     return (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(min + 999_999_999L));
   }
 
-  public void recordFailure(DeploymentState deployment) {
+  /** @return true when this failure put the deployment in cooldown */
+  public boolean recordFailure(DeploymentState deployment) {
     long cooldownNanos = (long) (settings.cooldownSeconds() * 1e9);
     if (deployment.recordFailure(settings.allowedFails(), cooldownNanos, nanoClock.getAsLong())) {
       LOG.warn("deployment {} cooled down for {} s after {} consecutive failed handshakes",
           deployment.config().id(), settings.cooldownSeconds(), Math.max(1, settings.allowedFails()));
+      return true;
     }
+    return false;
   }
 
   public void recordSuccess(DeploymentState deployment) {

@@ -1,6 +1,7 @@
 package dev.rtrelay.relay.upstream;
 
 import dev.rtrelay.relay.http.RelayException;
+import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.routing.DeploymentState;
 import dev.rtrelay.relay.routing.ModelGroup;
@@ -8,8 +9,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
-import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketFrame;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,8 +30,11 @@ public final class UpstreamConnector {
   private final Optional<String> simulatedBase;
   private final long connectTimeoutMillis;
 
+  private final RelayMetrics metrics;
+
   public UpstreamConnector(WebSocketClient client, DeploymentRouter router, Optional<String> simulatedBase,
-      long connectTimeoutMillis) {
+      long connectTimeoutMillis, RelayMetrics metrics) {
+    this.metrics = metrics;
     this.client = client;
     this.router = router;
     this.simulatedBase = simulatedBase;
@@ -64,10 +68,12 @@ public final class UpstreamConnector {
     ClientWebSocket socket = client.webSocket();
     List<WebSocketFrame> early = new ArrayList<>(2);
     socket.frameHandler(early::add);
+    long started = System.nanoTime();
     socket.connect(UpstreamEndpoint.options(deployment.config(), simulatedBase, clientBeta, connectTimeoutMillis))
         .onSuccess(connected -> {
           // From here frames wait in Vert.x's queue (and then in TCP) until the session resumes the socket.
           socket.pause();
+          metrics.upstreamConnected(deployment.config().id(), System.nanoTime() - started);
           router.recordSuccess(deployment);
           result.complete(new UpstreamConnection(socket, deployment, early));
         })
@@ -75,7 +81,13 @@ public final class UpstreamConnector {
           Failure failure = Failure.of(deployment, error);
           LOG.warn("session {}: upstream handshake to deployment {} failed: {}{}", sessionId,
               deployment.config().id(), failure.describe(), index + 1 < order.size() ? "; trying next deployment" : "");
-          router.recordFailure(deployment);
+          metrics.upstreamFailed(deployment.config().id(), failure.reasonLabel());
+          if (router.recordFailure(deployment)) {
+            metrics.cooldown(deployment.config().id());
+          }
+          if (index + 1 < order.size()) {
+            metrics.failover(group.alias());
+          }
           failures.add(failure);
           attempt(group, order, index + 1, clientBeta, sessionId, failures, result);
         });
@@ -95,6 +107,21 @@ public final class UpstreamConnector {
 
   /** Why one deployment failed, described without URLs or headers (which may carry credentials). */
   private record Failure(String deploymentId, int status, String reason) {
+    /** A bounded label value for metrics. */
+    String reasonLabel() {
+      if (status == 429) {
+        return "rate_limited";
+      }
+      if (status >= 500) {
+        return "http_5xx";
+      }
+      if (status > 0) {
+        return "http_4xx";
+      }
+      return reason.startsWith("NoStackTraceTimeoutException") || reason.contains("imeout") ? "timeout"
+          : "connect_error";
+    }
+
     static Failure of(DeploymentState deployment, Throwable error) {
       if (error instanceof UpgradeRejectedException rejected) {
         return new Failure(deployment.config().id(), rejected.getStatus(), "HTTP " + rejected.getStatus());

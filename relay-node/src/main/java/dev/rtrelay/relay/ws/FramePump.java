@@ -2,14 +2,15 @@ package dev.rtrelay.relay.ws;
 
 import dev.rtrelay.relay.events.MessageType;
 import dev.rtrelay.relay.guardrails.ClientGate;
+import dev.rtrelay.relay.metrics.FrameMeters;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketFrameType;
-import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
 import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Forwards data frames one way, frame by frame: text stays text, binary stays binary, fragmentation is preserved and
@@ -24,6 +25,7 @@ final class FramePump {
   private final Handler<WebSocketFrame> observer;
   private final ClientGate gate;
   private final Consumer<Throwable> onGateFailure;
+  private final FrameMeters meters;
   private Buffer gated;
   private boolean checking;
   private long currentMessageBytes;
@@ -37,7 +39,8 @@ final class FramePump {
    * @param onGateFailure told when the gate refuses a message (the session then ends)
    */
   FramePump(WebSocketBase from, WebSocketBase to, int maxMessageBytes, Runnable onMessageTooBig,
-      Handler<WebSocketFrame> observer, ClientGate gate, Consumer<Throwable> onGateFailure) {
+      Handler<WebSocketFrame> observer, ClientGate gate, Consumer<Throwable> onGateFailure, FrameMeters meters) {
+    this.meters = meters;
     this.from = from;
     this.to = to;
     this.maxMessageBytes = maxMessageBytes;
@@ -89,10 +92,17 @@ final class FramePump {
     }
     frames++;
     bytes += length;
+    meters.frame(length);
     if (observer != null) {
       observer.handle(frame);
     }
-    to.writeFrame(frame);
+    if (frames % FrameMeters.SAMPLE_EVERY == 0) {
+      long started = System.nanoTime();
+      to.writeFrame(frame);
+      meters.forwardTook(System.nanoTime() - started);
+    } else {
+      to.writeFrame(frame);
+    }
     if (to.writeQueueFull()) {
       from.pause();
     }
@@ -139,6 +149,7 @@ final class FramePump {
         }
         frames++;
         bytes += out.length();
+        meters.frame(out.length());
         to.writeTextMessage(out);
         if (!to.writeQueueFull()) {
           from.resume();

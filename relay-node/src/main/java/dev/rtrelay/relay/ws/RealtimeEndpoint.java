@@ -13,12 +13,11 @@ import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.guardrails.PreCallCheck;
 import dev.rtrelay.relay.guardrails.TurnHold;
-import java.util.ArrayList;
-import java.util.List;
 import dev.rtrelay.relay.http.DrainState;
 import dev.rtrelay.relay.http.HttpErrors;
 import dev.rtrelay.relay.http.RelayException;
 import dev.rtrelay.relay.limits.KeyLimits;
+import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.routing.ModelGroup;
 import dev.rtrelay.relay.upstream.UpstreamConnection;
@@ -27,6 +26,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -53,10 +54,13 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private final GuardrailStats guardrailStats;
   private final Billing billing;
   private final DrainState drain;
+  private final RelayMetrics metrics;
 
   public RealtimeEndpoint(KeyAuthenticator authenticator, KeyLimits limits, DeploymentRouter router,
       UpstreamConnector connector, RelaySettings settings, SessionRegistry registry, SessionLogging logging,
-      GuardrailRegistry guardrails, GuardrailStats guardrailStats, Billing billing, DrainState drain) {
+      GuardrailRegistry guardrails, GuardrailStats guardrailStats, Billing billing, DrainState drain,
+      RelayMetrics metrics) {
+    this.metrics = metrics;
     this.drain = drain;
     this.billing = billing;
     this.guardrails = guardrails;
@@ -159,6 +163,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private void upgrade(HttpServerRequest request, String sessionId, Admission admission, KeyLimits.Lease lease,
       UpstreamConnection upstream) {
     router.sessionStarted(upstream.deployment());
+    metrics.sessionOpened(admission.group().alias(), upstream.deployment().config().id());
     Runnable release = () -> {
       router.sessionEnded(upstream.deployment());
       lease.release();
@@ -194,7 +199,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     TurnHold turnHold = holdTurns ? new TurnHold(preCallCheck, beta != null && beta.contains("realtime=v1")) : null;
     RelaySession session = new RelaySession(context, client, upstream.socket(), settings.maxMessageBytes(), eventLog,
         turnHold != null ? turnHold : preCallCheck, output, turnHold, checkContext, guardrailStats,
-        new SessionCost(upstream.deployment().config().prices()), bill -> billing.billed(context, bill),
+        new SessionCost(upstream.deployment().config().prices()), bill -> billing.billed(context, bill), metrics,
         () -> {
       registry.remove(holder[0]);
       release.run();

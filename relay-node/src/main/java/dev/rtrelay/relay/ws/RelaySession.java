@@ -10,6 +10,7 @@ import dev.rtrelay.relay.guardrails.GuardrailBlocked;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.guardrails.OutputCheck;
 import dev.rtrelay.relay.guardrails.TurnHold;
+import dev.rtrelay.relay.metrics.RelayMetrics;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
@@ -40,6 +41,7 @@ public final class RelaySession {
   private final GuardrailStats guardrailStats;
   private final SessionCost cost;
   private final Consumer<ResponseBill> onBill;
+  private final RelayMetrics metrics;
   private final long startedNanos = System.nanoTime();
   private boolean ended;
   private boolean closedByRelay;
@@ -55,7 +57,8 @@ public final class RelaySession {
   RelaySession(SessionContext context, ServerWebSocket client, WebSocket upstream, int maxMessageBytes,
       SessionEventLog eventLog, ClientGate clientGate, List<Guardrail> outputGuardrails, TurnHold turnHold,
       CheckContext checkContext, GuardrailStats guardrailStats, SessionCost cost, Consumer<ResponseBill> onBill,
-      Runnable onEnd) {
+      RelayMetrics metrics, Runnable onEnd) {
+    this.metrics = metrics;
     this.context = context;
     this.cost = cost;
     this.onBill = onBill;
@@ -68,9 +71,10 @@ public final class RelaySession {
         : new OutputCheck(outputGuardrails, checkContext, guardrailStats, this::gateFailed,
             turnHold == null ? null : () -> sendUpstream("{\"type\":\"response.create\"}"));
     this.clientToUpstream = new FramePump(client, upstream, maxMessageBytes, () -> tooBig(Direction.CLIENT_TO_UPSTREAM),
-        eventLog == null ? null : eventLog::onClientFrame, clientGate, this::gateFailed);
+        eventLog == null ? null : eventLog::onClientFrame, clientGate, this::gateFailed, metrics.clientToUpstream());
     this.upstreamToClient = new FramePump(upstream, client, maxMessageBytes, () -> tooBig(Direction.UPSTREAM_TO_CLIENT),
-        new UpstreamObserver(eventLog, this::onResponseDone, guard(output, turnHold)), null, null);
+        new UpstreamObserver(eventLog, this::onResponseDone, guard(output, turnHold)), null, null,
+        metrics.upstreamToClient());
   }
 
   /** A message the relay itself sends to the model (strict during_call), never shown to guardrails or the client. */
@@ -234,6 +238,7 @@ public final class RelaySession {
           clientToUpstream.frames(), clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes()),
           cost);
     }
+    metrics.sessionClosed(context.modelAlias(), by, code == null ? null : (int) code);
     LOG.info("session {} closed by {} (code {}{}) after {} ms; client->upstream {} frames/{} bytes, "
             + "upstream->client {} frames/{} bytes", context.sessionId(), by, code,
         reason == null || reason.isEmpty() ? "" : ", reason '" + reason + "'", millis, clientToUpstream.frames(),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.relay.support.ClientEvents;
+import dev.rtrelay.relay.support.PrometheusSamples;
 import dev.rtrelay.relay.support.RecordingClient;
 import dev.rtrelay.relay.support.RelayFixture;
 import io.vertx.core.Vertx;
@@ -11,10 +12,7 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.math.BigDecimal;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -83,23 +81,19 @@ class BudgetTest {
     client.socket().writeTextMessage("{\"type\":\"response.create\"}");
     client.nextEvent("response.done");
     HttpClient http = vertx.createHttpClient();
-    String metrics = "";
-    Matcher cost = null;
+    PrometheusSamples samples = null;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     // The bill is booked right after response.done is forwarded; poll rather than assume it is already there.
     while (System.nanoTime() < deadline) {
-      metrics = http.request(HttpMethod.GET, relay.port(), "127.0.0.1", "/metrics")
-          .compose(r -> r.send().compose(b -> b.body())).await(5, TimeUnit.SECONDS).toString();
-      cost = Pattern.compile("rtrelay_cost_usd_total\\{model=\"gpt-realtime\"} ([0-9.]+)").matcher(metrics);
-      if (cost.find()) {
+      samples = new PrometheusSamples(http.request(HttpMethod.GET, relay.port(), "127.0.0.1", "/metrics")
+          .compose(r -> r.send().compose(b -> b.body())).await(5, TimeUnit.SECONDS).toString());
+      if (samples.has("rtrelay_cost_usd_total", "model", "gpt-realtime")) {
         break;
       }
-      cost = null;
     }
-    assertTrue(cost != null, metrics);
-    assertTrue(new BigDecimal(cost.group(1)).signum() > 0, metrics);
-    assertTrue(metrics.contains("rtrelay_tokens_total{model=\"gpt-realtime\",kind=\"output_text\"}"), metrics);
-    assertTrue(metrics.contains("rtrelay_responses_billed_total{model=\"gpt-realtime\",priced=\"true\"} 1"), metrics);
+    assertTrue(samples.value("rtrelay_cost_usd_total", "model", "gpt-realtime") > 0, samples.toString());
+    assertTrue(samples.value("rtrelay_tokens_total", "model", "gpt-realtime", "kind", "output_text") > 0);
+    assertEquals(1, samples.value("rtrelay_responses_billed_total", "model", "gpt-realtime", "priced", "true"));
     client.socket().close();
   }
 }

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.rtrelay.relay.support.FakeUpstream;
 import dev.rtrelay.relay.support.RecordingClient;
+import dev.rtrelay.relay.support.PrometheusSamples;
 import dev.rtrelay.relay.support.RelayFixture;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -197,7 +198,7 @@ class GuardrailRelayTest {
     HttpClient http = vertx.createHttpClient();
     String metrics = http.request(HttpMethod.GET, relay.port(), "127.0.0.1", "/metrics")
         .compose(req -> req.send()).compose(resp -> resp.body()).await(10, TimeUnit.SECONDS).toString();
-    assertTrue(metrics.contains("rtrelay_guardrail_blocks_total{guardrail=\"no-injection\",mode=\"pre_call\"} 1"),
-        metrics);
+    assertEquals(1, new PrometheusSamples(metrics).value("rtrelay_guardrail_blocks_total", "guardrail", "no-injection",
+        "mode", "pre_call"), metrics);
   }
 }

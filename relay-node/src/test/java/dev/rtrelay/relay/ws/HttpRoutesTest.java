@@ -1,9 +1,11 @@
 package dev.rtrelay.relay.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.relay.support.FakeUpstream;
+import dev.rtrelay.relay.support.PrometheusSamples;
 import dev.rtrelay.relay.support.RelayFixture;
 import dev.rtrelay.relay.support.TestConfigs;
 import io.vertx.core.Vertx;
@@ -84,8 +86,11 @@ class HttpRoutesTest {
     Reply metrics = get("/metrics", null);
     assertEquals(200, metrics.status());
     String text = metrics.body().toString();
-    assertTrue(text.contains("# TYPE rtrelay_sessions_live gauge\nrtrelay_sessions_live 0\n"), text);
-    assertTrue(text.contains("rtrelay_log_events_dropped_total{reason=\"buffer_full\"} 0"), text);
+    PrometheusSamples samples = new PrometheusSamples(text);
+    assertTrue(text.contains("# TYPE rtrelay_sessions_live gauge"), text);
+    assertEquals(0, samples.value("rtrelay_sessions_live", "model", "echo"));
+    assertEquals(0, samples.value("rtrelay_log_events_dropped_total", "reason", "buffer_full"));
+    assertFalse(text.contains(RelayFixture.MASTER_KEY), text);
   }
 
   @Test

@@ -1,0 +1,148 @@
+package dev.rtrelay.relay.metrics;
+
+import dev.rtrelay.relay.cost.CostStats;
+import dev.rtrelay.relay.events.EventStats;
+import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.routing.DeploymentRouter;
+import dev.rtrelay.relay.routing.DeploymentState;
+import dev.rtrelay.relay.routing.ModelGroup;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The relay's meters. Label values are bounded by configuration (model aliases, deployment ids, guardrail names) or
+ * by protocol (close codes, directions); never session ids, keys or paths.
+ *
+ * <p>On the audio path only two {@link java.util.concurrent.atomic.LongAdder} increments per frame are added, plus a
+ * timing of one frame in {@link FrameMeters#SAMPLE_EVERY}. Everything else is counted per session, per connection
+ * attempt or per response, or read from existing counters when scraped.
+ */
+public final class RelayMetrics {
+  private final MeterRegistry registry;
+  private final EventStats events;
+  private final GuardrailStats guardrails;
+  private final CostStats cost;
+  private final FrameMeters clientToUpstream;
+  private final FrameMeters upstreamToClient;
+
+  public RelayMetrics(MeterRegistry registry, DeploymentRouter router, EventStats events, GuardrailStats guardrails,
+      CostStats cost) {
+    this.registry = registry;
+    this.events = events;
+    this.guardrails = guardrails;
+    this.cost = cost;
+    for (String alias : router.aliases()) {
+      ModelGroup group = router.group(alias).orElseThrow();
+      for (DeploymentState d : group.deployments()) {
+        Gauge.builder("rtrelay_sessions_live", d, DeploymentState::liveSessions)
+            .description("Realtime sessions open on this node").tags(modelDeployment(alias, d))
+            .register(registry);
+      }
+    }
+    Timer forward = Timer.builder("rtrelay_frame_forward").description("Time to hand one frame to the other "
+            + "socket (one frame in " + FrameMeters.SAMPLE_EVERY + " is timed)")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1_000))
+        .maximumExpectedValue(Duration.ofMillis(100)).register(registry);
+    clientToUpstream = new FrameMeters("client_to_upstream", registry, forward);
+    upstreamToClient = new FrameMeters("upstream_to_client", registry, forward);
+    FunctionCounter.builder("rtrelay_log_events_accepted", events, EventStats::acceptedCount)
+        .description("Session-event records accepted for logging").register(registry);
+    FunctionCounter.builder("rtrelay_log_events_delivered", events, EventStats::deliveredCount)
+        .description("Session-event records acknowledged by a logger").register(registry);
+    FunctionCounter.builder("rtrelay_log_events_dropped", events, EventStats::droppedBufferFullCount)
+        .description("Session-event records dropped (audio is never dropped)").tag("reason", "buffer_full")
+        .register(registry);
+    FunctionCounter.builder("rtrelay_log_events_dropped", events, EventStats::droppedUndeliveredCount)
+        .description("Session-event records dropped (audio is never dropped)").tag("reason", "not_acknowledged")
+        .register(registry);
+  }
+
+  public FrameMeters clientToUpstream() {
+    return clientToUpstream;
+  }
+
+  public FrameMeters upstreamToClient() {
+    return upstreamToClient;
+  }
+
+  public void sessionOpened(String alias, String deploymentId) {
+    Counter.builder("rtrelay_sessions_opened").description("Realtime sessions opened")
+        .tags("model", alias, "deployment", deploymentId).register(registry).increment();
+  }
+
+  /** @param code the close code seen, or null when the connection dropped without one */
+  public void sessionClosed(String alias, String closedBy, Integer code) {
+    Counter.builder("rtrelay_sessions_closed").description("Realtime sessions closed, by who closed and close code")
+        .tags("model", alias, "closed_by", closedBy, "code", code == null ? "none" : Integer.toString(code))
+        .register(registry).increment();
+  }
+
+  public void upstreamConnected(String deploymentId, long nanos) {
+    Timer.builder("rtrelay_upstream_connect").description("Upstream WebSocket handshake time, successful attempts")
+        .tag("deployment", deploymentId).publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** @param reason bounded: rate_limited, http_4xx, http_5xx, timeout, connect_error */
+  public void upstreamFailed(String deploymentId, String reason) {
+    Counter.builder("rtrelay_upstream_connect_failures").description("Failed upstream handshakes")
+        .tags("deployment", deploymentId, "reason", reason).register(registry).increment();
+  }
+
+  public void failover(String alias) {
+    Counter.builder("rtrelay_failovers").description("Moves to the next deployment after a failed handshake")
+        .tag("model", alias).register(registry).increment();
+  }
+
+  public void cooldown(String deploymentId) {
+    Counter.builder("rtrelay_cooldowns").description("Deployments put in cooldown after consecutive failures")
+        .tag("deployment", deploymentId).register(registry).increment();
+  }
+
+  /** Registers meters for label values first seen since the last scrape (guardrails that blocked, billed models). */
+  public void refresh() {
+    guardrails.snapshot().forEach((labels, count) -> FunctionCounter.builder("rtrelay_guardrail_blocks", guardrails,
+            g -> g.blocks(labels[0], labels[1]))
+        .description("Messages blocked by guardrails (the session is then closed)")
+        .tags("guardrail", labels[0], "mode", labels[1]).register(registry));
+    guardrails.decisions().forEach((name, d) -> FunctionTimer.builder("rtrelay_guardrail_decision", guardrails,
+            g -> g.decisions().getOrDefault(name, new long[2])[1],
+            g -> g.decisions().getOrDefault(name, new long[2])[0], TimeUnit.NANOSECONDS)
+        .description("Time guardrails took to decide").tag("guardrail", name).register(registry));
+    cost.snapshot().forEach((alias, s) -> {
+      FunctionCounter.builder("rtrelay_cost_usd", cost, c -> c.snapshot().get(alias).cost().doubleValue())
+          .description("Spend computed from response.done usage (deployments without prices add 0)")
+          .tag("model", alias).register(registry);
+      FunctionCounter.builder("rtrelay_responses_billed", cost,
+              c -> c.snapshot().get(alias).responses() - c.snapshot().get(alias).unpriced())
+          .description("Responses billed").tags("model", alias, "priced", "true").register(registry);
+      FunctionCounter.builder("rtrelay_responses_billed", cost, c -> c.snapshot().get(alias).unpriced())
+          .description("Responses billed").tags("model", alias, "priced", "false").register(registry);
+      tokens(alias, "input_text", u -> u.inputTextTokens());
+      tokens(alias, "input_audio", u -> u.inputAudioTokens());
+      tokens(alias, "input_image", u -> u.inputImageTokens());
+      tokens(alias, "cached_input", u -> u.cachedTokens());
+      tokens(alias, "output_text", u -> u.outputTextTokens());
+      tokens(alias, "output_audio", u -> u.outputAudioTokens());
+    });
+  }
+
+  private void tokens(String alias, String kind,
+      java.util.function.ToLongFunction<dev.rtrelay.relay.cost.ResponseUsage> field) {
+    FunctionCounter.builder("rtrelay_tokens", cost, c -> field.applyAsLong(c.snapshot().get(alias).usage()))
+        .description("Tokens from response.done usage (cached_input is a subset of input)")
+        .tags("model", alias, "kind", kind).register(registry);
+  }
+
+  private static Tags modelDeployment(String alias, DeploymentState d) {
+    return Tags.of("model", alias, "deployment", d.config().id());
+  }
+}
