@@ -23,9 +23,16 @@ final class NodeScript {
   }
 
   static JsonObject run(String script, Map<String, String> env) throws IOException, InterruptedException {
+    return run(script, List.of(), env);
+  }
+
+  static JsonObject run(String script, List<String> args, Map<String, String> env)
+      throws IOException, InterruptedException {
     Path dir = nodeDir();
     Path stderr = Files.createTempFile("node-client", ".err");
-    ProcessBuilder pb = new ProcessBuilder(List.of("node", script)).directory(dir.toFile())
+    List<String> command = new java.util.ArrayList<>(List.of("node", script));
+    command.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
         .redirectError(stderr.toFile());
     pb.environment().putAll(env);
     Process process = pb.start();
