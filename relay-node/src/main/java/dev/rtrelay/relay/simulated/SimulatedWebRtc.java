@@ -5,20 +5,18 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import java.time.Clock;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The simulated provider's WebRTC sign-in: {@code POST /v1/realtime/client_secrets} issues {@code ek_sim_...} keys
  * valid for ten minutes, and {@code POST /v1/realtime/calls} accepts an SDP offer made with one and answers 201 with a
- * {@code Location} and a well-formed SDP answer. No media is ever exchanged: this exercises the sign-in path (the
+ * {@code Location} and a well-formed SDP answer. A key carries its own expiry, so the simulator of any relay node
+ * accepts a key issued by another node's (as one real provider would for a cluster of relays). No media is ever exchanged: this exercises the sign-in path (the
  * relay's part of WebRTC) end to end without a provider account.
  */
 final class SimulatedWebRtc {
   private static final long TTL_SECONDS = 600;
 
-  private final Map<String, Long> issued = new ConcurrentHashMap<>();
   private final Clock clock;
 
   SimulatedWebRtc(Clock clock) {
@@ -46,9 +44,7 @@ final class SimulatedWebRtc {
       return;
     }
     long now = clock.instant().getEpochSecond();
-    issued.values().removeIf(expiry -> expiry <= now);
-    String key = "ek_sim_" + UUID.randomUUID().toString().replace("-", "");
-    issued.put(key, now + TTL_SECONDS);
+    String key = "ek_sim_" + (now + TTL_SECONDS) + "_" + UUID.randomUUID().toString().replace("-", "");
     JsonObject echoed = session.copy();
     echoed.put("type", session.getString("type", "realtime"));
     echoed.put("model", session.getString("model", "simulated"));
@@ -59,7 +55,7 @@ final class SimulatedWebRtc {
   private void call(HttpServerRequest request, Buffer body) {
     String auth = request.getHeader(HttpHeaders.AUTHORIZATION);
     String key = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : "";
-    Long expiry = issued.get(key);
+    Long expiry = expiry(key);
     if (expiry == null || expiry <= clock.instant().getEpochSecond()) {
       error(request, 401, "unknown or expired ephemeral key");
       return;
@@ -76,6 +72,18 @@ final class SimulatedWebRtc {
         .putHeader(HttpHeaders.LOCATION, "/v1/realtime/calls/" + callId)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/sdp")
         .end(answer);
+  }
+
+  private static Long expiry(String key) {
+    String[] parts = key.split("_");
+    if (parts.length != 4 || !key.startsWith("ek_sim_")) {
+      return null;
+    }
+    try {
+      return Long.parseLong(parts[2]);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static void error(HttpServerRequest request, int status, String message) {
