@@ -366,6 +366,34 @@ class ClusterEventLogTest {
   }
 
   @Test
+  @Order(7)
+  void aLoggerStoppedRightAfterAcknowledgingStillWritesEveryRecordToKafka() throws Exception {
+    Vertx local = Vertx.vertx();
+    String sessionId = "rs_flush_" + UUID.randomUUID().toString().replace("-", "");
+    int count = 2_000;
+    try {
+      LoggerNode node = LoggerNode.start(local, LoggerSettings.defaults(kafka.bootstrap())).await(30, TimeUnit.SECONDS);
+      for (int batch = 0; batch < count / 500; batch++) {
+        EventBatch.Builder builder = new EventBatch.Builder();
+        for (int i = 0; i < 500; i++) {
+          builder.add(sessionId, new JsonObject().put("session_id", sessionId).put("seq", batch * 500 + i).encode()
+              .getBytes(StandardCharsets.UTF_8));
+        }
+        // Acknowledged once buffered, long before Kafka has it.
+        local.eventBus().request(EventBatch.ADDRESS, builder.take()).await(10, TimeUnit.SECONDS);
+      }
+      // A graceful stop (SIGTERM in logger-node.jar) right away: the buffer must be flushed, not dropped.
+      node.close().await(30, TimeUnit.SECONDS);
+    } finally {
+      local.close().await(30, TimeUnit.SECONDS);
+    }
+    List<JsonObject> records = TopicReader.awaitSession(kafka.bootstrap(), TOPIC, sessionId, r -> r.size() >= count);
+    Set<Long> seqs = new HashSet<>();
+    records.forEach(r -> seqs.add(r.getLong("seq")));
+    assertEquals(count, seqs.size(), "every acknowledged record is in Kafka");
+  }
+
+  @Test
   @Order(8)
   void overTheLoggerBoundTheOldestAreDroppedAndCountedNothingVanishesSilently() throws Exception {
     // A logger that may hold only 300 records during an outage replaces the roomy one for this test.
