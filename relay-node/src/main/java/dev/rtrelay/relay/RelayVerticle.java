@@ -10,6 +10,7 @@ import dev.rtrelay.relay.http.ModelsEndpoint;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
 import dev.rtrelay.relay.webrtc.CallsEndpoint;
 import dev.rtrelay.relay.webrtc.ClientSecretsEndpoint;
+import dev.rtrelay.relay.webrtc.SignInServices;
 import dev.rtrelay.relay.ws.Billing;
 import dev.rtrelay.relay.ws.RealtimeEndpoint;
 import dev.rtrelay.relay.ws.SessionLogging;
@@ -71,11 +72,11 @@ final class RelayVerticle extends VerticleBase {
     long webRtcTimeout = (long) (settings.upstreamConnectTimeoutSeconds() * 1000);
     httpClient = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) webRtcTimeout).setKeepAliveTimeout(30), new PoolOptions().setHttp1MaxSize(64));
+    SignInServices signIn = new SignInServices(services.authenticator(), services.router(), services.limits(),
+        services.callTokens(), httpClient, services.simulatedBase(), webRtcTimeout);
     HttpDispatcher dispatcher = new HttpDispatcher(realtime,
-        new ClientSecretsEndpoint(services.authenticator(), services.router(), services.limits(),
-            services.callTokens(), httpClient, services.simulatedBase(), webRtcTimeout, Clock.systemUTC()),
-        new CallsEndpoint(services.authenticator(), services.router(), services.limits(), services.callTokens(),
-            httpClient, services.simulatedBase(), webRtcTimeout),
+        new ClientSecretsEndpoint(signIn, Clock.systemUTC()),
+        new CallsEndpoint(signIn),
         new ModelsEndpoint(services.authenticator(), services.router()),
         new MetricsEndpoint(services.metrics(), services.relayMetrics()),
         services.router()::liveSessions, services.drain());
@@ -104,7 +105,8 @@ final class RelayVerticle extends VerticleBase {
         eventSink.stop();
       }
       return server.close();
-    }).eventually(() -> upstreamClient.close()).eventually(() -> httpClient.close()).eventually(() -> budgetConsumer.unregister());
+    }).eventually(() -> upstreamClient.close()).eventually(() -> httpClient.close())
+        .eventually(() -> budgetConsumer.unregister());
   }
 
   private HttpServerOptions serverOptions(RelaySettings settings) {

@@ -59,27 +59,11 @@ class RelayJarTest {
 
   /** Runs the relay jar against {@code bootstrap}, completes one session, stops the relay; returns the session id. */
   private String runSession(Path jar, String bootstrap) throws Exception {
-    Process process = new ProcessBuilder(List.of(java(), "-jar", jar.toString(), "--port", "0", "--kafka", bootstrap))
-        .redirectErrorStream(true).start();
-    BlockingQueue<Integer> port = new ArrayBlockingQueue<>(1);
-    StringBuilder output = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          synchronized (output) {
-            output.append(line).append('\n');
-          }
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            port.offer(Integer.parseInt(m.group(1)));
-          }
-        }
-      } catch (Exception ignored) {
-        // process ended
-      }
-    });
-    reader.start();
+    RunningJar jar0 = RunningJar.start(List.of(java(), "-jar", jar.toString(), "--port", "0", "--kafka", bootstrap));
+    Process process = jar0.process();
+    BlockingQueue<Integer> port = jar0.port();
+    StringBuilder output = jar0.output();
+    Thread reader = jar0.reader();
     Vertx vertx = Vertx.vertx();
     String sessionId;
     try {
@@ -127,27 +111,12 @@ class RelayJarTest {
         relay_settings:
           drain_seconds: 3
         """);
-    Process process = new ProcessBuilder(List.of(java(), "-jar", jar.toString(), "--config", config.toString(),
-        "--host", "127.0.0.1", "--port", "0")).redirectErrorStream(true).start();
-    BlockingQueue<Integer> port = new ArrayBlockingQueue<>(1);
-    StringBuilder output = new StringBuilder();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-          StandardCharsets.UTF_8))) {
-        for (String line; (line = in.readLine()) != null; ) {
-          synchronized (output) {
-            output.append(line).append('\n');
-          }
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            port.offer(Integer.parseInt(m.group(1)));
-          }
-        }
-      } catch (Exception ignored) {
-        // process ended
-      }
-    });
-    reader.start();
+    RunningJar running = RunningJar.start(List.of(java(), "-jar", jar.toString(), "--config", config.toString(),
+        "--host", "127.0.0.1", "--port", "0"));
+    Process process = running.process();
+    BlockingQueue<Integer> port = running.port();
+    StringBuilder output = running.output();
+    Thread reader = running.reader();
     Vertx vertx = Vertx.vertx();
     try {
       Integer p = port.poll(60, TimeUnit.SECONDS);
@@ -206,6 +175,39 @@ class RelayJarTest {
     synchronized (output) {
       assertTrue(output.toString().contains("drain limit reached: closing 1 live session(s) with 1001"),
           output.toString());
+    }
+  }
+
+  /** A relay jar process whose output is captured; {@link #port} is what it reports listening on. */
+  private record RunningJar(Process process, BlockingQueue<Integer> port, StringBuilder output, Thread reader) {
+    static RunningJar start(List<String> command) throws Exception {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      BlockingQueue<Integer> port = new ArrayBlockingQueue<>(1);
+      StringBuilder output = new StringBuilder();
+      Thread reader = new Thread(() -> {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8))) {
+          for (String line; (line = in.readLine()) != null; ) {
+            synchronized (output) {
+              output.append(line).append('\n');
+            }
+            Matcher m = LISTENING.matcher(line);
+            if (m.find()) {
+              port.offer(Integer.parseInt(m.group(1)));
+            }
+          }
+        } catch (Exception ignored) {
+          // process ended
+        }
+      });
+      reader.start();
+      return new RunningJar(process, port, output, reader);
+    }
+
+    String log() {
+      synchronized (output) {
+        return output.toString();
+      }
     }
   }
 }

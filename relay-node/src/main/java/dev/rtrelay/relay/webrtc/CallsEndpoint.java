@@ -1,17 +1,13 @@
 package dev.rtrelay.relay.webrtc;
 
 import dev.rtrelay.relay.auth.ClientCredentials;
-import dev.rtrelay.relay.auth.KeyAuthenticator;
 import dev.rtrelay.relay.auth.Principal;
 import dev.rtrelay.relay.config.DeploymentConfig;
 import dev.rtrelay.relay.http.HttpErrors;
 import dev.rtrelay.relay.http.RelayException;
-import dev.rtrelay.relay.limits.KeyLimits;
-import dev.rtrelay.relay.routing.DeploymentRouter;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -35,23 +31,12 @@ import org.slf4j.LoggerFactory;
 public final class CallsEndpoint implements Handler<HttpServerRequest> {
   private static final Logger LOG = LoggerFactory.getLogger(CallsEndpoint.class);
 
-  private final KeyAuthenticator authenticator;
-  private final DeploymentRouter router;
-  private final KeyLimits limits;
-  private final Optional<CallTokens> tokens;
-  private final HttpClient http;
-  private final Optional<String> simulatedBase;
-  private final long timeoutMillis;
 
-  public CallsEndpoint(KeyAuthenticator authenticator, DeploymentRouter router, KeyLimits limits,
-      Optional<CallTokens> tokens, HttpClient http, Optional<String> simulatedBase, long timeoutMillis) {
-    this.authenticator = authenticator;
-    this.router = router;
-    this.limits = limits;
-    this.tokens = tokens;
-    this.http = http;
-    this.simulatedBase = simulatedBase;
-    this.timeoutMillis = timeoutMillis;
+
+  private final SignInServices services;
+
+  public CallsEndpoint(SignInServices services) {
+    this.services = services;
   }
 
   @Override
@@ -64,11 +49,12 @@ public final class CallsEndpoint implements Handler<HttpServerRequest> {
         .toLowerCase(Locale.ROOT);
     boolean multipart = contentType.startsWith("multipart/form-data");
     try {
-      CallTokens opener = tokens.orElseThrow(WebRtcErrors::notConfigured);
+      CallTokens opener = services.tokens().orElseThrow(WebRtcErrors::notConfigured);
       token = opener.open(ClientCredentials.from(request.headers()).key().orElseThrow(() ->
           RelayException.unauthorized("Missing client secret: send 'Authorization: Bearer <client_secret.value>'")));
-      principal = authenticator.byAlias(token.keyAlias());
-      deployment = router.deployment(token.deploymentId()).orElseThrow(() -> RelayException.unauthorized(
+      principal = services.authenticator().byAlias(token.keyAlias());
+      deployment = services.router().deployment(token.deploymentId()).orElseThrow(() -> RelayException
+          .unauthorized(
           "The deployment this client secret was issued by is no longer configured; request a new client secret"))
           .config();
       if (!multipart && !contentType.startsWith("application/sdp")) {
@@ -81,7 +67,7 @@ public final class CallsEndpoint implements Handler<HttpServerRequest> {
       return;
     }
     Future<SdpOffer> offer = multipart ? SdpOffer.fromMultipart(request) : RequestBody.read(request).map(SdpOffer::raw);
-    offer.compose(o -> limits.admitRequest(principal).map(v -> o))
+    offer.compose(o -> services.limits().admitRequest(principal).map(v -> o))
         .compose(o -> forward(deployment, token, o))
         .onSuccess(reply -> {
           LOG.info("WebRTC call created: key '{}', model '{}', deployment {}, upstream status {}", principal.id(),
@@ -100,10 +86,11 @@ public final class CallsEndpoint implements Handler<HttpServerRequest> {
   private record Reply(HttpClientResponse response, Buffer body) {}
 
   private Future<Reply> forward(DeploymentConfig deployment, CallToken token, SdpOffer offer) {
-    RequestOptions options = WebRtcUpstream.calls(deployment, simulatedBase, token.upstreamSecret(), timeoutMillis);
+    RequestOptions options = WebRtcUpstream.calls(deployment, services.simulatedBase(), token.upstreamSecret(),
+        services.timeoutMillis());
     SdpOffer.Encoded encoded = offer.encode(deployment.providerModel());
     options.putHeader(HttpHeaders.CONTENT_TYPE, encoded.contentType());
-    return http.request(options)
+    return services.http().request(options)
         .compose(req -> req.send(encoded.body()))
         .compose(response -> response.body().map(body -> new Reply(response, body)));
   }

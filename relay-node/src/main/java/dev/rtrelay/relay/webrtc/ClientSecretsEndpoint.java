@@ -1,19 +1,15 @@
 package dev.rtrelay.relay.webrtc;
 
 import dev.rtrelay.relay.auth.ClientCredentials;
-import dev.rtrelay.relay.auth.KeyAuthenticator;
 import dev.rtrelay.relay.auth.Principal;
 import dev.rtrelay.relay.config.DeploymentConfig;
 import dev.rtrelay.relay.http.HttpErrors;
 import dev.rtrelay.relay.http.RelayException;
-import dev.rtrelay.relay.limits.KeyLimits;
-import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.routing.DeploymentState;
 import dev.rtrelay.relay.routing.ModelGroup;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
@@ -39,24 +35,13 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
   /** OpenAI's default lifetime of an ephemeral key, used when the provider does not say. */
   private static final long DEFAULT_TTL_SECONDS = 600;
 
-  private final KeyAuthenticator authenticator;
-  private final DeploymentRouter router;
-  private final KeyLimits limits;
-  private final Optional<CallTokens> tokens;
-  private final HttpClient http;
-  private final Optional<String> simulatedBase;
-  private final long timeoutMillis;
+
+
+  private final SignInServices services;
   private final Clock clock;
 
-  public ClientSecretsEndpoint(KeyAuthenticator authenticator, DeploymentRouter router, KeyLimits limits,
-      Optional<CallTokens> tokens, HttpClient http, Optional<String> simulatedBase, long timeoutMillis, Clock clock) {
-    this.authenticator = authenticator;
-    this.router = router;
-    this.limits = limits;
-    this.tokens = tokens;
-    this.http = http;
-    this.simulatedBase = simulatedBase;
-    this.timeoutMillis = timeoutMillis;
+  public ClientSecretsEndpoint(SignInServices services, Clock clock) {
+    this.services = services;
     this.clock = clock;
   }
 
@@ -66,8 +51,8 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
     Principal principal;
     CallTokens sealer;
     try {
-      sealer = tokens.orElseThrow(WebRtcErrors::notConfigured);
-      principal = authenticator.authenticate(ClientCredentials.from(request.headers()).key());
+      sealer = services.tokens().orElseThrow(WebRtcErrors::notConfigured);
+      principal = services.authenticator().authenticate(ClientCredentials.from(request.headers()).key());
     } catch (RelayException e) {
       HttpErrors.respond(request, e);
       return;
@@ -76,13 +61,14 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
         .map(ClientSecretsEndpoint::json)
         .compose(body -> {
           String alias = alias(body);
-          ModelGroup group = router.group(alias).orElseThrow(() -> RelayException.notFound(
-              "Model '" + alias + "' is not configured on this relay; GET /v1/models lists the models your key may use"));
+          ModelGroup group = services.router().group(alias).orElseThrow(() -> RelayException.notFound(
+              "Model '" + alias + "' is not configured on this relay; GET /v1/models lists the models your key may "
+                  + "use"));
           if (!principal.mayUse(alias)) {
             throw RelayException.forbidden("Key '" + principal.id() + "' is not allowed to use model '" + alias + "'");
           }
           List<DeploymentState> order = candidates(group);
-          return limits.admitRequest(principal)
+          return services.limits().admitRequest(principal)
               .compose(v -> attempt(group, order, 0, body, new ArrayList<>()))
               .map(issued -> answer(issued, sealer, principal, alias));
         })
@@ -121,10 +107,10 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
       throw RelayException.badRequest("Model '" + group.alias() + "' has no deployment that supports WebRTC "
           + "(Azure deployments need the GA API: remove api_version)");
     }
-    List<DeploymentState> order = router.attemptOrder(group).stream()
+    List<DeploymentState> order = services.router().attemptOrder(group).stream()
         .filter(d -> WebRtcUpstream.supports(d.config())).toList();
     if (order.isEmpty()) {
-      int retryAfter = router.secondsUntilAvailable(group);
+      int retryAfter = services.router().secondsUntilAvailable(group);
       throw new RelayException(503, "service_unavailable", "All deployments of model '" + group.alias()
           + "' are cooling down after failures; retry in " + retryAfter + " s", Optional.of(retryAfter));
     }
@@ -170,12 +156,13 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
     }
     DeploymentState deployment = order.get(index);
     DeploymentConfig d = deployment.config();
-    return http.request(WebRtcUpstream.clientSecrets(d, simulatedBase, timeoutMillis))
+    return services.http()
+        .request(WebRtcUpstream.clientSecrets(d, services.simulatedBase(), services.timeoutMillis()))
         .compose(req -> req.send(upstreamBody(body, d).toBuffer()))
         .compose(response -> response.body().map(b -> new UpstreamReply(response, b)))
         .transform(ar -> {
           if (ar.failed()) {
-            router.recordFailure(deployment);
+            services.router().recordFailure(deployment);
             failures.add(d.id() + ": " + WebRtcErrors.describe(ar.cause()));
             return attempt(group, order, index + 1, body, failures);
           }
@@ -189,7 +176,7 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
               json = null;
             }
             if (json != null && ephemeralKey(json) != null) {
-              router.recordSuccess(deployment);
+              services.router().recordSuccess(deployment);
               return Future.succeededFuture(new Issued(d, json));
             }
             failures.add(d.id() + ": answer without an ephemeral key");
@@ -199,7 +186,7 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
           } else {
             failures.add(d.id() + ": HTTP " + status);
           }
-          router.recordFailure(deployment);
+          services.router().recordFailure(deployment);
           return attempt(group, order, index + 1, body, failures);
         });
   }
