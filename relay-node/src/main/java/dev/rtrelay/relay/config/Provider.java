@@ -9,6 +9,8 @@ public enum Provider {
   OPENAI("openai", "https://api.openai.com", "OPENAI_API_KEY"),
   AZURE("azure", null, "AZURE_API_KEY"),
   XAI("xai", "https://api.x.ai/v1", "XAI_API_KEY"),
+  /** Gemini Live (AI Studio): its own protocol, translated to and from OpenAI Realtime by the relay. */
+  GEMINI("gemini", "https://generativelanguage.googleapis.com", "GEMINI_API_KEY"),
   /** The built-in responder: lets the relay run with no provider key at all. */
   SIMULATED("simulated", null, null);
 
@@ -34,6 +36,11 @@ public enum Provider {
   /** Environment variable LiteLLM falls back to when {@code api_key} is absent. */
   public Optional<String> defaultKeyEnv() {
     return Optional.ofNullable(defaultKeyEnv);
+  }
+
+  /** True when the provider speaks another protocol and the relay translates (no frame-by-frame passthrough). */
+  public boolean translated() {
+    return this == GEMINI;
   }
 
   public static Optional<Provider> byPrefix(String prefix) {

@@ -14,6 +14,9 @@ import java.util.Optional;
  */
 public final class UpstreamEndpoint {
   static final String AZURE_PREVIEW_BETA = "realtime=v1";
+  /** Gemini Live's WebSocket path; the model goes in the setup message, not the URL. */
+  public static final String GEMINI_LIVE_PATH =
+      "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
 
   private UpstreamEndpoint() {}
 
@@ -26,9 +29,15 @@ public final class UpstreamEndpoint {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setAbsoluteURI(uri(d, simulatedBase))
         .setConnectTimeout(connectTimeoutMillis)
-        // Bounds the whole handshake, not just TCP connect: a provider that accepts TCP but never answers must fail over.
+        // Bounds the whole handshake, not just TCP connect: a provider that accepts TCP but never answers must fail
+        // over.
         .setTimeout(connectTimeoutMillis);
     Optional<String> beta = clientBeta;
+    if (d.provider() == Provider.GEMINI) {
+      // A header, as Google's own SDKs do: a key in the URL would end up in access logs.
+      d.apiKey().ifPresent(k -> options.addHeader("x-goog-api-key", k.reveal()));
+      return options;
+    }
     if (d.provider() == Provider.AZURE) {
       d.apiKey().ifPresent(k -> options.addHeader("api-key", k.reveal()));
       if (d.apiVersion().isPresent() && beta.isEmpty()) {
@@ -49,6 +58,9 @@ public final class UpstreamEndpoint {
         .orElseThrow(() -> new IllegalStateException("no api_base for deployment " + d.id()));
     base = toWebSocketScheme(stripTrailingSlashes(base));
     String model = encode(d.providerModel());
+    if (d.provider() == Provider.GEMINI) {
+      return stripSuffix(base, "/v1beta") + GEMINI_LIVE_PATH;
+    }
     if (d.provider() == Provider.AZURE) {
       String resource = stripSuffix(stripSuffix(base, "/openai/v1"), "/openai");
       return d.apiVersion()

@@ -18,7 +18,7 @@ final class WebRtcUpstream {
   private WebRtcUpstream() {}
 
   static boolean supports(DeploymentConfig d) {
-    return !(d.provider() == Provider.AZURE && d.apiVersion().isPresent());
+    return !d.provider().translated() && !(d.provider() == Provider.AZURE && d.apiVersion().isPresent());
   }
 
   static RequestOptions clientSecrets(DeploymentConfig d, Optional<String> simulatedBase, long timeoutMillis) {

@@ -20,6 +20,8 @@ import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.routing.ModelGroup;
+import dev.rtrelay.relay.translate.GeminiTranslator;
+import dev.rtrelay.relay.translate.Translator;
 import dev.rtrelay.relay.upstream.UpstreamConnection;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
 import io.vertx.core.Handler;
@@ -112,7 +114,18 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
           refuse(request, sessionId, ar.cause());
           return;
         }
-        upgrade(request, sessionId, admission, lease, ar.result());
+        UpstreamConnection upstream = ar.result();
+        if (upstream.deployment().config().provider().translated() && !admission.guardrails().isEmpty()) {
+          // Never run a session without the guardrails it should have: refuse it instead.
+          upstream.socket().close(CloseCodes.NORMAL, "not used");
+          lease.release();
+          refuse(request, sessionId, new RelayException(501, "invalid_request_error", "Guardrails are not yet "
+              + "supported for " + upstream.deployment().config().provider().prefix() + "/ deployments (deployment "
+              + upstream.deployment().config().id() + "); this session would need "
+              + admission.guardrails().size() + " guardrail(s)"));
+          return;
+        }
+        upgrade(request, sessionId, admission, lease, upstream);
       });
     });
   }
@@ -185,6 +198,10 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private void bind(ServerWebSocket client, HttpServerRequest request, Admission admission,
       UpstreamConnection upstream, SessionContext context, Runnable release) {
     SessionEventLog eventLog = logging.open(context, request, admission.credentials(), client.subProtocol());
+    if (upstream.deployment().config().provider().translated()) {
+      bindTranslated(client, request, upstream, context, release, eventLog);
+      return;
+    }
     RelaySession[] holder = new RelaySession[1];
     CheckContext checkContext = new CheckContext(context.sessionId(), context.modelAlias(),
         context.principal().id(), context.principal().teamId(), GuardrailMode.PRE_CALL);
@@ -209,6 +226,26 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     LOG.info("session {} open: key '{}', model '{}', deployment {}", context.sessionId(), context.principal().id(),
         context.modelAlias(), context.deploymentId());
     session.start(settings.writeQueueMaxBytes(), upstream.earlyFrames());
+  }
+
+  /** A provider with its own protocol: the session speaks OpenAI Realtime to the client through a translator. */
+  private void bindTranslated(ServerWebSocket client, HttpServerRequest request, UpstreamConnection upstream,
+      SessionContext context, Runnable release, SessionEventLog eventLog) {
+    String beta = request.getHeader("openai-beta");
+    Translator translator = new GeminiTranslator(upstream.deployment().config().providerModel(),
+        context.sessionId(), beta != null && beta.contains("realtime=v1"));
+    TranslatingSession[] holder = new TranslatingSession[1];
+    TranslatingSession session = new TranslatingSession(context, client, upstream.socket(), translator, eventLog,
+        new SessionCost(upstream.deployment().config().prices()), bill -> billing.billed(context, bill), metrics,
+        () -> {
+          registry.remove(holder[0]);
+          release.run();
+        });
+    holder[0] = session;
+    registry.add(session);
+    LOG.info("session {} open (translated): key '{}', model '{}', deployment {}", context.sessionId(),
+        context.principal().id(), context.modelAlias(), context.deploymentId());
+    session.start(settings.writeQueueMaxBytes());
   }
 
   private static void abandon(SessionContext context, UpstreamConnection upstream, Runnable release, Throwable error) {

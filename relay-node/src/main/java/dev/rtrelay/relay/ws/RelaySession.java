@@ -14,7 +14,6 @@ import dev.rtrelay.relay.metrics.RelayMetrics;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketBase;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -27,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * One client socket bound to one upstream socket. Frames flow both ways through {@link FramePump}s; whichever side
  * closes first has its close code and reason propagated to the other; {@code onEnd} runs exactly once.
  */
-public final class RelaySession {
+public final class RelaySession implements LiveSession {
   private static final Logger LOG = LoggerFactory.getLogger(RelaySession.class);
-  private static final Buffer PING_PAYLOAD = Buffer.buffer("rtrelay");
 
   private final SessionContext context;
+  private final SocketPair sockets;
   private final ServerWebSocket client;
   private final WebSocket upstream;
   private final FramePump clientToUpstream;
@@ -60,6 +59,7 @@ public final class RelaySession {
       RelayMetrics metrics, Runnable onEnd) {
     this.metrics = metrics;
     this.context = context;
+    this.sockets = new SocketPair(client, upstream);
     this.cost = cost;
     this.onBill = onBill;
     this.client = client;
@@ -132,33 +132,19 @@ public final class RelaySession {
     }
   }
 
-  /** Keeps idle load balancers and NATs from cutting quiet sessions; peers answer with pongs automatically. */
-  void ping() {
-    pingIfOpen(client);
-    pingIfOpen(upstream);
-  }
-
-  private static void pingIfOpen(WebSocketBase socket) {
-    if (!socket.isClosed()) {
-      socket.writePing(PING_PAYLOAD);
-    }
+  @Override
+  public void ping() {
+    sockets.ping();
   }
 
   private void onClientClosed() {
-    Short code = client.closeStatusCode();
-    if (!upstream.isClosed()) {
-      upstream.close(CloseCodes.towardUpstream(code), CloseCodes.reason(client.closeReason()));
-    }
-    end("client", code, client.closeReason());
+    sockets.passClientClose();
+    end("client", client.closeStatusCode(), client.closeReason());
   }
 
   private void onUpstreamClosed() {
-    Short code = upstream.closeStatusCode();
-    if (!client.isClosed()) {
-      String reason = code == null || code == 1006 ? "upstream connection lost" : upstream.closeReason();
-      client.close(CloseCodes.towardClient(code), CloseCodes.reason(reason));
-    }
-    end("upstream", code, upstream.closeReason());
+    sockets.passUpstreamClose();
+    end("upstream", upstream.closeStatusCode(), upstream.closeReason());
   }
 
   private void tooBig(Direction direction) {
@@ -198,12 +184,14 @@ public final class RelaySession {
     }
   }
 
-  String keyId() {
+  @Override
+  public String keyId() {
     return context.principal().id();
   }
 
   /** Tells the client why with an OpenAI-shaped error event, then closes both sides with {@code code}. */
-  void closeWithError(String errorType, String message, short code, String reason) {
+  @Override
+  public void closeWithError(String errorType, String message, short code, String reason) {
     if (ended || closedByRelay) {
       return;
     }
@@ -216,14 +204,10 @@ public final class RelaySession {
   }
 
   /** Closes both sides with the same code; the close handlers then end the session. */
-  void close(short code, String reason) {
+  @Override
+  public void close(short code, String reason) {
     closedByRelay = true;
-    if (!client.isClosed()) {
-      client.close(code, reason);
-    }
-    if (!upstream.isClosed()) {
-      upstream.close(code, reason);
-    }
+    sockets.closeBoth(code, reason);
   }
 
   private void end(String closedBy, Short code, String reason) {

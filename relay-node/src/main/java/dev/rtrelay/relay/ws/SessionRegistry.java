@@ -10,14 +10,14 @@ import java.util.Set;
  * enough; one periodic timer per instance pings them all instead of one timer per session.
  */
 public final class SessionRegistry {
-  private final Set<RelaySession> sessions = new HashSet<>();
+  private final Set<LiveSession> sessions = new HashSet<>();
   private Promise<Void> emptied;
 
-  void add(RelaySession session) {
+  void add(LiveSession session) {
     sessions.add(session);
   }
 
-  void remove(RelaySession session) {
+  void remove(LiveSession session) {
     sessions.remove(session);
     if (sessions.isEmpty() && emptied != null) {
       Promise<Void> p = emptied;
@@ -43,14 +43,14 @@ public final class SessionRegistry {
 
   /** Closes every session with 1001 so clients reconnect elsewhere (they auto-reconnect on 1001). */
   public void closeAll(String reason) {
-    for (RelaySession s : Set.copyOf(sessions)) {
+    for (LiveSession s : Set.copyOf(sessions)) {
       s.close(CloseCodes.GOING_AWAY, reason);
     }
   }
 
   /** Ends every session of a key that has used its budget: an error event the SDKs surface, then 1008. */
   public void closeKeyOverBudget(String keyId) {
-    for (RelaySession s : Set.copyOf(sessions)) {
+    for (LiveSession s : Set.copyOf(sessions)) {
       if (s.keyId().equals(keyId)) {
         s.closeWithError("budget_exceeded", "Key '" + keyId + "' has used its budget (max_budget); this session is "
             + "closed and new sessions are refused until the budget period resets", CloseCodes.POLICY_VIOLATION,
@@ -60,7 +60,7 @@ public final class SessionRegistry {
   }
 
   public void pingAll() {
-    for (RelaySession s : sessions) {
+    for (LiveSession s : sessions) {
       s.ping();
     }
   }

@@ -46,6 +46,17 @@ class UpstreamEndpointTest {
   }
 
   @Test
+  void geminiUsesTheLivePathWithTheKeyInAHeaderAndNoBetaHeader() throws Exception {
+    DeploymentConfig d = deployment(Provider.GEMINI, "gemini-2.0-flash-live-001", null, null);
+    assertEquals("wss://generativelanguage.googleapis.com/ws/google.ai.generativelanguage.v1beta.GenerativeService"
+        + ".BidiGenerateContent", UpstreamEndpoint.uri(d, Optional.empty()));
+    var options = UpstreamEndpoint.options(d, Optional.empty(), Optional.of("realtime=v1"), 1000);
+    assertEquals("k", options.getHeaders().get("x-goog-api-key"));
+    assertEquals(null, options.getHeaders().get("OpenAI-Beta"));
+    assertEquals(null, options.getHeaders().get("Authorization"));
+  }
+
+  @Test
   void azureUsesTheGaPathWithoutApiVersionAndThePreviewPathWithIt() throws Exception {
     assertEquals("wss://res.openai.azure.com/openai/v1/realtime?model=my-dep",
         UpstreamEndpoint.uri(deployment(Provider.AZURE, "my-dep", "https://res.openai.azure.com/", null),

@@ -1,0 +1,415 @@
+package dev.rtrelay.relay.translate;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * OpenAI Realtime on the client side, Gemini Live ({@code BidiGenerateContent}) on the provider side.
+ *
+ * <p>Gemini takes its whole configuration in one {@code setup}, first and once: it is sent on the client's first
+ * {@code session.update} (or, if the client starts talking without one, with defaults), and client messages wait
+ * until {@code setupComplete}. A later {@code session.update} never sends a second setup (Gemini would close with
+ * 1007): the client gets {@code session.updated} with the session as it stands and an {@code error} naming what could
+ * not change. Provider output becomes OpenAI's response lifecycle with unique ids, in the event names the client chose
+ * (GA, or beta with {@code OpenAI-Beta: realtime=v1}); usage goes into {@code response.done} modality by modality.
+ */
+public final class GeminiTranslator implements Translator {
+  /** OpenAI voices to Gemini's prebuilt voices; other names pass through as Gemini voice names. */
+  private static final Map<String, String> VOICES = Map.of("alloy", "Zephyr", "ash", "Charon", "ballad", "Fenrir",
+      "cedar", "Charon", "coral", "Aoede", "echo", "Puck", "marin", "Aoede", "sage", "Kore", "shimmer", "Leda",
+      "verse", "Orus");
+  private static final String AUDIO_MIME = "audio/pcm;rate=24000";
+
+  private final String model;
+  private final boolean beta;
+  private final String sessionId;
+  private final List<JsonObject> waiting = new ArrayList<>();
+  private final Map<String, String> callNames = new HashMap<>();
+  private JsonObject session;
+  private boolean setupSent;
+  private boolean ready;
+  private boolean updatePending;
+  private boolean audioOutput = true;
+  private boolean manualTurns;
+  private boolean activityOpen;
+  private long ids;
+  private JsonObject pendingUsage;
+  private Response response;
+  private String inputItemId;
+  private final StringBuilder inputTranscript = new StringBuilder();
+
+  /**
+   * @param model the provider model ({@code gemini-2.0-flash-live-001}); sent as {@code models/<model>}
+   * @param beta the client asked for beta event names ({@code OpenAI-Beta: realtime=v1})
+   */
+  public GeminiTranslator(String model, String sessionId, boolean beta) {
+    this.model = model;
+    this.beta = beta;
+    this.sessionId = sessionId;
+    this.session = new JsonObject().put("id", sessionId).put("object", "realtime.session").put("model", model)
+        .put(beta ? "modalities" : "output_modalities", new JsonArray().add("audio")).put("instructions", "");
+  }
+
+  @Override
+  public void start(Output out) {
+    out.toClient(event("session.created").put("session", session.copy()));
+  }
+
+  // ---- client -> Gemini
+
+  @Override
+  public void fromClient(JsonObject e, Output out) {
+    String type = e.getString("type", "");
+    if (type.equals("session.update")) {
+      sessionUpdate(e.getJsonObject("session", new JsonObject()), out);
+      return;
+    }
+    ensureSetup(out);
+    switch (type) {
+      case "input_audio_buffer.append" -> {
+        if (manualTurns && !activityOpen) {
+          activityOpen = true;
+          send(new JsonObject().put("realtimeInput", new JsonObject().put("activityStart", new JsonObject())), out);
+        }
+        send(new JsonObject().put("realtimeInput", new JsonObject().put("audio", new JsonObject()
+            .put("mimeType", AUDIO_MIME).put("data", e.getString("audio", "")))), out);
+      }
+      case "input_audio_buffer.commit" -> {
+        if (manualTurns) {
+          activityOpen = false;
+          send(new JsonObject().put("realtimeInput", new JsonObject().put("activityEnd", new JsonObject())), out);
+        } else {
+          send(new JsonObject().put("realtimeInput", new JsonObject().put("audioStreamEnd", true)), out);
+        }
+        out.toClient(event("input_audio_buffer.committed").put("item_id", newId("item")));
+      }
+      case "input_audio_buffer.clear" -> out.toClient(event("input_audio_buffer.cleared"));
+      case "conversation.item.create" -> itemCreate(e.getJsonObject("item", new JsonObject()), out);
+      case "response.create" -> send(new JsonObject().put("clientContent", new JsonObject()
+          .put("turns", new JsonArray()).put("turnComplete", true)), out);
+      case "response.cancel" -> {
+        if (response != null) {
+          finish("cancelled", out);
+        }
+      }
+      default -> out.toClient(error("unsupported_event", "Event '" + type + "' is not supported for gemini/ "
+          + "deployments"));
+    }
+  }
+
+  private void sessionUpdate(JsonObject s, Output out) {
+    if (setupSent) {
+      out.toClient(error("session_update_not_applied", "Gemini Live takes its configuration once, at the start of "
+          + "the session; this session.update was not applied (start a new session to change it)"));
+      out.toClient(event("session.updated").put("session", session.copy()));
+      return;
+    }
+    session.mergeIn(s, true);
+    session.put("id", sessionId);
+    updatePending = true;
+    sendSetup(out);
+  }
+
+  private void ensureSetup(Output out) {
+    if (!setupSent) {
+      sendSetup(out);
+    }
+  }
+
+  private void sendSetup(Output out) {
+    setupSent = true;
+    JsonArray modalities = session.getJsonArray(beta ? "modalities" : "output_modalities",
+        session.getJsonArray("output_modalities", session.getJsonArray("modalities", new JsonArray().add("audio"))));
+    audioOutput = modalities.contains("audio");
+    JsonObject generation = new JsonObject().put("responseModalities",
+        new JsonArray().add(audioOutput ? "AUDIO" : "TEXT"));
+    if (session.getValue("temperature") instanceof Number t) {
+      generation.put("temperature", t);
+    }
+    Object max = session.getValue("max_output_tokens", session.getValue("max_response_output_tokens"));
+    if (max instanceof Number m) {
+      generation.put("maxOutputTokens", m);
+    }
+    JsonObject audio = session.getJsonObject("audio", new JsonObject());
+    String voice = session.getString("voice", audio.getJsonObject("output", new JsonObject()).getString("voice"));
+    if (voice != null && audioOutput) {
+      generation.put("speechConfig", new JsonObject().put("voiceConfig", new JsonObject().put("prebuiltVoiceConfig",
+          new JsonObject().put("voiceName", VOICES.getOrDefault(voice, voice)))));
+    }
+    JsonObject setup = new JsonObject().put("model", "models/" + model).put("generationConfig", generation)
+        .put("inputAudioTranscription", new JsonObject());
+    if (audioOutput) {
+      setup.put("outputAudioTranscription", new JsonObject());
+    }
+    String instructions = session.getString("instructions", "");
+    if (!instructions.isEmpty()) {
+      setup.put("systemInstruction", new JsonObject().put("parts", new JsonArray()
+          .add(new JsonObject().put("text", instructions))));
+    }
+    Object turnDetection = session.containsKey("turn_detection") ? session.getValue("turn_detection")
+        : audio.getJsonObject("input", new JsonObject()).getValue("turn_detection", "default");
+    manualTurns = turnDetection == null;
+    if (manualTurns) {
+      setup.put("realtimeInputConfig", new JsonObject().put("automaticActivityDetection",
+          new JsonObject().put("disabled", true)));
+    } else if (turnDetection instanceof JsonObject td && "server_vad".equals(td.getString("type"))) {
+      JsonObject vad = new JsonObject().put("disabled", false);
+      if (td.getValue("silence_duration_ms") instanceof Number n) {
+        vad.put("silenceDurationMs", n);
+      }
+      if (td.getValue("prefix_padding_ms") instanceof Number n) {
+        vad.put("prefixPaddingMs", n);
+      }
+      setup.put("realtimeInputConfig", new JsonObject().put("automaticActivityDetection", vad));
+    }
+    JsonArray declarations = new JsonArray();
+    for (Object t : session.getJsonArray("tools", new JsonArray())) {
+      if (t instanceof JsonObject tool && "function".equals(tool.getString("type"))) {
+        JsonObject f = tool.getJsonObject("function", tool);
+        declarations.add(new JsonObject().put("name", f.getString("name"))
+            .put("description", f.getString("description", "")).put("parameters", f.getValue("parameters")));
+      }
+    }
+    if (!declarations.isEmpty()) {
+      setup.put("tools", new JsonArray().add(new JsonObject().put("functionDeclarations", declarations)));
+    }
+    out.toUpstream(new JsonObject().put("setup", setup));
+  }
+
+  private void itemCreate(JsonObject item, Output out) {
+    String id = item.getString("id", newId("item"));
+    String itemType = item.getString("type", "message");
+    if (itemType.equals("function_call_output")) {
+      String callId = item.getString("call_id", "");
+      Object output = item.getValue("output", "");
+      JsonObject result;
+      try {
+        result = output instanceof String s && s.trim().startsWith("{") ? new JsonObject(s)
+            : new JsonObject().put("output", output);
+      } catch (RuntimeException notJson) {
+        result = new JsonObject().put("output", output);
+      }
+      send(new JsonObject().put("toolResponse", new JsonObject().put("functionResponses", new JsonArray()
+          .add(new JsonObject().put("id", callId).put("name", callNames.getOrDefault(callId, ""))
+              .put("response", result)))), out);
+    } else {
+      StringBuilder text = new StringBuilder();
+      for (Object c : item.getJsonArray("content", new JsonArray())) {
+        if (c instanceof JsonObject part && part.getValue("text") instanceof String t) {
+          text.append(t);
+        }
+      }
+      String role = "assistant".equals(item.getString("role")) ? "model" : "user";
+      send(new JsonObject().put("clientContent", new JsonObject().put("turns", new JsonArray().add(new JsonObject()
+          .put("role", role).put("parts", new JsonArray().add(new JsonObject().put("text", text.toString())))))
+          .put("turnComplete", false)), out);
+    }
+    out.toClient(event(beta ? "conversation.item.created" : "conversation.item.added")
+        .put("item", item.copy().put("id", id)));
+  }
+
+  /** Gemini accepts nothing but the setup until it answers setupComplete. */
+  private void send(JsonObject message, Output out) {
+    if (ready) {
+      out.toUpstream(message);
+    } else {
+      waiting.add(message);
+    }
+  }
+
+  // ---- Gemini -> client
+
+  @Override
+  public void fromUpstream(JsonObject m, Output out) {
+    if (m.getValue("usageMetadata") instanceof JsonObject usage) {
+      pendingUsage = GeminiUsage.plus(pendingUsage, GeminiUsage.toOpenAi(usage, audioOutput));
+    }
+    if (m.containsKey("setupComplete")) {
+      ready = true;
+      waiting.forEach(out::toUpstream);
+      waiting.clear();
+      if (updatePending) {
+        updatePending = false;
+        out.toClient(event("session.updated").put("session", session.copy()));
+      }
+    }
+    if (m.getValue("serverContent") instanceof JsonObject content) {
+      serverContent(content, out);
+    }
+    if (m.getValue("toolCall") instanceof JsonObject call) {
+      toolCall(call, out);
+    }
+  }
+
+  private void serverContent(JsonObject c, Output out) {
+    if (c.getValue("inputTranscription") instanceof JsonObject t && t.getValue("text") instanceof String text) {
+      if (inputItemId == null) {
+        inputItemId = newId("item");
+      }
+      inputTranscript.append(text);
+      out.toClient(event("conversation.item.input_audio_transcription.delta").put("item_id", inputItemId)
+          .put("content_index", 0).put("delta", text));
+    }
+    if (c.getBoolean("interrupted", false)) {
+      out.toClient(event("input_audio_buffer.speech_started").put("audio_start_ms", 0)
+          .put("item_id", inputItemId != null ? inputItemId : newId("item")));
+      if (response != null) {
+        finish("cancelled", out);
+      }
+    }
+    if (c.getValue("modelTurn") instanceof JsonObject turn) {
+      for (Object p : turn.getJsonArray("parts", new JsonArray())) {
+        if (!(p instanceof JsonObject part) || part.getBoolean("thought", false)) {
+          continue;
+        }
+        if (part.getValue("text") instanceof String text) {
+          open(false, out).text.append(text);
+          out.toClient(delta(beta ? "response.text.delta" : "response.output_text.delta").put("delta", text));
+        } else if (part.getValue("inlineData") instanceof JsonObject data
+            && data.getValue("data") instanceof String b64) {
+          open(true, out);
+          out.toClient(delta(beta ? "response.audio.delta" : "response.output_audio.delta").put("delta", b64));
+        }
+      }
+    }
+    if (c.getValue("outputTranscription") instanceof JsonObject t && t.getValue("text") instanceof String text) {
+      open(true, out).transcript.append(text);
+      out.toClient(delta(beta ? "response.audio_transcript.delta" : "response.output_audio_transcript.delta")
+          .put("delta", text));
+    }
+    if (c.getBoolean("turnComplete", false)) {
+      if (inputItemId != null) {
+        out.toClient(event("conversation.item.input_audio_transcription.completed").put("item_id", inputItemId)
+            .put("content_index", 0).put("transcript", inputTranscript.toString()));
+        inputItemId = null;
+        inputTranscript.setLength(0);
+      }
+      if (response != null) {
+        finish("completed", out);
+      }
+    }
+  }
+
+  private void toolCall(JsonObject call, Output out) {
+    for (Object o : call.getJsonArray("functionCalls", new JsonArray())) {
+      if (!(o instanceof JsonObject f)) {
+        continue;
+      }
+      Response r = open(false, out);
+      String callId = f.getString("id", newId("call"));
+      callNames.put(callId, f.getString("name", ""));
+      String arguments = f.getJsonObject("args", new JsonObject()).encode();
+      JsonObject item = new JsonObject().put("id", newId("item")).put("type", "function_call")
+          .put("status", "completed").put("call_id", callId).put("name", f.getString("name", ""))
+          .put("arguments", arguments);
+      r.functionCalls.add(item);
+      out.toClient(event("response.output_item.added").put("response_id", r.id).put("output_index",
+          r.functionCalls.size()).put("item", item.copy().put("status", "in_progress").put("arguments", "")));
+      out.toClient(event("response.function_call_arguments.done").put("response_id", r.id)
+          .put("item_id", item.getString("id")).put("output_index", r.functionCalls.size()).put("call_id", callId)
+          .put("name", item.getString("name")).put("arguments", arguments));
+      out.toClient(event("response.output_item.done").put("response_id", r.id)
+          .put("output_index", r.functionCalls.size()).put("item", item));
+    }
+    // Gemini waits for the toolResponse: this response is over.
+    finish("completed", out);
+  }
+
+  /** The open response, created (with its message item and content part) on the first output. */
+  private Response open(boolean audio, Output out) {
+    if (response == null) {
+      response = new Response(newId("resp"), newId("item"), audio);
+      out.toClient(event("response.created").put("response", new JsonObject().put("id", response.id)
+          .put("object", "realtime.response").put("status", "in_progress").put("output", new JsonArray())));
+      out.toClient(event("response.output_item.added").put("response_id", response.id).put("output_index", 0)
+          .put("item", new JsonObject().put("id", response.itemId).put("type", "message").put("role", "assistant")
+              .put("status", "in_progress").put("content", new JsonArray())));
+      out.toClient(event("response.content_part.added").put("response_id", response.id)
+          .put("item_id", response.itemId).put("output_index", 0).put("content_index", 0)
+          .put("part", new JsonObject().put("type", partType(audio))));
+    }
+    return response;
+  }
+
+  private void finish(String status, Output out) {
+    Response r = response;
+    response = null;
+    if (r == null) {
+      return;
+    }
+    JsonObject part = new JsonObject().put("type", partType(r.audio));
+    if (r.audio) {
+      part.put("transcript", r.transcript.toString());
+      out.toClient(doneEvent(r, beta ? "response.audio.done" : "response.output_audio.done"));
+      out.toClient(doneEvent(r, beta ? "response.audio_transcript.done" : "response.output_audio_transcript.done")
+          .put("transcript", r.transcript.toString()));
+    } else {
+      part.put("text", r.text.toString());
+      out.toClient(doneEvent(r, beta ? "response.text.done" : "response.output_text.done")
+          .put("text", r.text.toString()));
+    }
+    out.toClient(doneEvent(r, "response.content_part.done").put("part", part));
+    JsonObject message = new JsonObject().put("id", r.itemId).put("type", "message").put("role", "assistant")
+        .put("status", status.equals("completed") ? "completed" : "incomplete")
+        .put("content", new JsonArray().add(part));
+    out.toClient(event("response.output_item.done").put("response_id", r.id).put("output_index", 0)
+        .put("item", message));
+    JsonArray output = new JsonArray().add(message);
+    r.functionCalls.forEach(output::add);
+    JsonObject done = new JsonObject().put("id", r.id).put("object", "realtime.response").put("status", status)
+        .put("output", output);
+    if (pendingUsage != null) {
+      done.put("usage", pendingUsage);
+      pendingUsage = null;
+    }
+    out.toClient(event("response.done").put("response", done));
+  }
+
+  private JsonObject doneEvent(Response r, String type) {
+    return event(type).put("response_id", r.id).put("item_id", r.itemId).put("output_index", 0)
+        .put("content_index", 0);
+  }
+
+  private JsonObject delta(String type) {
+    return doneEvent(response, type);
+  }
+
+  private String partType(boolean audio) {
+    if (beta) {
+      return audio ? "audio" : "text";
+    }
+    return audio ? "output_audio" : "output_text";
+  }
+
+  private JsonObject event(String type) {
+    return new JsonObject().put("type", type).put("event_id", newId("event"));
+  }
+
+  private JsonObject error(String code, String message) {
+    return event("error").put("error", new JsonObject().put("type", "invalid_request_error").put("code", code)
+        .put("message", message));
+  }
+
+  private String newId(String prefix) {
+    return prefix + "_" + sessionId.substring(Math.max(0, sessionId.length() - 8)) + "_" + (++ids);
+  }
+
+  private static final class Response {
+    final String id;
+    final String itemId;
+    final boolean audio;
+    final StringBuilder text = new StringBuilder();
+    final StringBuilder transcript = new StringBuilder();
+    final List<JsonObject> functionCalls = new ArrayList<>();
+
+    Response(String id, String itemId, boolean audio) {
+      this.id = id;
+      this.itemId = itemId;
+      this.audio = audio;
+    }
+  }
+}

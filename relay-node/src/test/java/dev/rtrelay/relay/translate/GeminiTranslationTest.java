@@ -1,0 +1,227 @@
+package dev.rtrelay.relay.translate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rtrelay.relay.support.ClientEvents;
+import dev.rtrelay.relay.support.FakeGemini;
+import dev.rtrelay.relay.support.RecordingClient;
+import dev.rtrelay.relay.support.RelayFixture;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** A client speaking OpenAI Realtime to a gemini/ deployment, against a fake Gemini Live server. */
+@ExtendWith(VertxExtension.class)
+class GeminiTranslationTest {
+  private static final String GEMINI_KEY = "gm-secret-key-5a1f";
+  private FakeGemini gemini;
+  private RelayFixture relay;
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    gemini = FakeGemini.start(vertx).await(5, TimeUnit.SECONDS);
+    relay = RelayFixture.start(vertx, """
+        model_list:
+          - model_name: gemini-live
+            litellm_params:
+              model: gemini/gemini-live-test
+              api_key: %s
+              api_base: %s
+        general_settings:
+          master_key: %s
+        """.formatted(GEMINI_KEY, gemini.baseUrl(), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    relay.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private RecordingClient open(boolean beta) throws Exception {
+    var options = relay.options("gemini-live").addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY);
+    if (beta) {
+      options.addHeader("OpenAI-Beta", "realtime=v1");
+    }
+    return relay.record(options).await(10, TimeUnit.SECONDS);
+  }
+
+  /** Event types until (and including) the first of {@code last}, with the events themselves. */
+  private static List<JsonObject> until(RecordingClient client, String last) throws Exception {
+    List<JsonObject> events = new ArrayList<>();
+    while (true) {
+      JsonObject e = client.next().json();
+      events.add(e);
+      if (e.getString("type").equals(last)) {
+        return events;
+      }
+    }
+  }
+
+  private static List<String> types(List<JsonObject> events) {
+    return events.stream().map(e -> e.getString("type")).toList();
+  }
+
+  @Test
+  void textTurnBecomesOpenAiResponseLifecycleWithUsageAndOneSetup() throws Exception {
+    RecordingClient client = open(false);
+    assertEquals("session.created", client.next().json().getString("type"));
+    client.socket().writeTextMessage(new JsonObject().put("type", "session.update").put("session", new JsonObject()
+        .put("type", "realtime").put("instructions", "Be brief")
+        .put("output_modalities", new JsonArray().add("text"))).encode());
+    assertEquals("Be brief", client.nextEvent("session.updated").getJsonObject("session").getString("instructions"));
+    client.socket().writeTextMessage(ClientEvents.userText("hello"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    List<JsonObject> events = until(client, "response.done");
+    assertEquals(List.of("conversation.item.added", "response.created", "response.output_item.added",
+        "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
+        "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.done"),
+        types(events));
+    assertEquals("Hello there", events.get(6).getString("text"));
+    JsonObject response = events.get(9).getJsonObject("response");
+    assertEquals("completed", response.getString("status"));
+    JsonObject usage = response.getJsonObject("usage");
+    assertEquals(12, usage.getInteger("input_tokens"));
+    assertEquals(5, usage.getInteger("output_tokens"));
+    assertEquals(5, usage.getJsonObject("output_token_details").getInteger("text_tokens"));
+    assertEquals(events.get(1).getJsonObject("response").getString("id"), response.getString("id"));
+
+    JsonObject setup = gemini.received("setup").get(0).getJsonObject("setup");
+    assertEquals("models/gemini-live-test", setup.getString("model"));
+    assertEquals(new JsonArray().add("TEXT"),
+        setup.getJsonObject("generationConfig").getJsonArray("responseModalities"));
+    assertEquals("Be brief", setup.getJsonObject("systemInstruction").getJsonArray("parts").getJsonObject(0)
+        .getString("text"));
+    JsonObject turn = gemini.received("clientContent").get(0).getJsonObject("clientContent");
+    assertEquals("hello", turn.getJsonArray("turns").getJsonObject(0).getJsonArray("parts").getJsonObject(0)
+        .getString("text"));
+    FakeGemini.Handshake handshake = gemini.handshakes().get(0);
+    assertEquals(GEMINI_KEY, handshake.headers().get("x-goog-api-key"), "the key travels in a header");
+    assertFalse(handshake.uri().contains(GEMINI_KEY), "never in the URL");
+    assertTrue(handshake.uri().endsWith("GenerativeService.BidiGenerateContent"), handshake.uri());
+
+    // A later session.update must not become a second setup (Gemini would close with 1007).
+    client.socket().writeTextMessage("{\"type\":\"session.update\",\"session\":{\"instructions\":\"Be long\"}}");
+    assertEquals("session_update_not_applied", client.nextEvent("error").getJsonObject("error").getString("code"));
+    assertEquals("Be brief", client.nextEvent("session.updated").getJsonObject("session").getString("instructions"));
+    assertEquals(1, gemini.received("setup").size());
+  }
+
+  @Test
+  void audioTurnWithBetaNamesTranscriptsAndStandaloneUsage() throws Exception {
+    RecordingClient client = open(true);
+    client.nextEvent("session.created");
+    client.socket().writeTextMessage(new JsonObject().put("type", "session.update").put("session", new JsonObject()
+        .put("modalities", new JsonArray().add("audio").add("text")).put("voice", "alloy")
+        .put("turn_detection", new JsonObject().put("type", "server_vad").put("silence_duration_ms", 500)))
+        .encode());
+    client.nextEvent("session.updated");
+    byte[] pcm = new byte[960];
+    for (int i = 0; i < pcm.length; i++) {
+      pcm[i] = (byte) i;
+    }
+    String chunk = Base64.getEncoder().encodeToString(pcm);
+    for (int i = 0; i < 2; i++) {
+      client.socket().writeTextMessage(new JsonObject().put("type", "input_audio_buffer.append")
+          .put("audio", chunk).encode());
+    }
+    client.socket().writeTextMessage("{\"type\":\"input_audio_buffer.commit\"}");
+    List<JsonObject> events = until(client, "response.done");
+    List<String> types = types(events);
+    assertTrue(types.contains("conversation.item.input_audio_transcription.completed"), types.toString());
+    assertEquals("hi gemini", events.get(types.indexOf("conversation.item.input_audio_transcription.completed"))
+        .getString("transcript"));
+    JsonObject audio = events.get(types.indexOf("response.audio.delta"));
+    byte[] both = new byte[pcm.length * 2];
+    System.arraycopy(pcm, 0, both, 0, pcm.length);
+    System.arraycopy(pcm, 0, both, pcm.length, pcm.length);
+    assertEquals(Base64.getEncoder().encodeToString(both), audio.getString("delta"), "24 kHz PCM passes unchanged");
+    assertEquals("an answer", events.get(types.indexOf("response.audio_transcript.done")).getString("transcript"));
+    JsonObject usage = events.get(types.size() - 1).getJsonObject("response").getJsonObject("usage");
+    assertEquals(32, usage.getJsonObject("input_token_details").getInteger("audio_tokens"));
+    assertEquals(8, usage.getJsonObject("input_token_details").getInteger("text_tokens"));
+    assertEquals(30, usage.getJsonObject("output_token_details").getInteger("audio_tokens"),
+        "audio output is billed as audio, not text");
+
+    JsonObject setup = gemini.received("setup").get(0).getJsonObject("setup");
+    assertEquals("Zephyr", setup.getJsonObject("generationConfig").getJsonObject("speechConfig")
+        .getJsonObject("voiceConfig").getJsonObject("prebuiltVoiceConfig").getString("voiceName"));
+    assertEquals(500, setup.getJsonObject("realtimeInputConfig").getJsonObject("automaticActivityDetection")
+        .getInteger("silenceDurationMs"));
+    JsonObject sent = gemini.received("realtimeInput").get(0).getJsonObject("realtimeInput").getJsonObject("audio");
+    assertEquals("audio/pcm;rate=24000", sent.getString("mimeType"), "the true sample rate is labelled");
+    assertEquals(chunk, sent.getString("data"));
+  }
+
+  @Test
+  void sessionsThatNeedGuardrailsAreRefusedRatherThanRunUnguarded(Vertx vertx) throws Exception {
+    RelayFixture guarded = RelayFixture.start(vertx, """
+        model_list:
+          - model_name: gemini-live
+            litellm_params: {model: gemini/gemini-live-test, api_key: k, api_base: "%s"}
+        guardrails:
+          - guardrail_name: words
+            litellm_params: {guardrail: litellm_content_filter, mode: pre_call, default_on: true,
+              blocked_words: [{keyword: secret, action: BLOCK}]}
+        general_settings:
+          master_key: %s
+        """.formatted(gemini.baseUrl(), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+    try {
+      RelayFixture.Rejection refused = guarded.expectRejection(guarded.options("gemini-live")
+          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      assertEquals(501, refused.status());
+      assertTrue(refused.message().contains("Guardrails are not yet supported for gemini/"), refused.message());
+    } finally {
+      guarded.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void interruptionCancelsTheResponseAndSignalsSpeech() throws Exception {
+    RecordingClient client = open(false);
+    client.nextEvent("session.created");
+    client.socket().writeTextMessage(ClientEvents.userText("please interrupt me"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    List<JsonObject> events = until(client, "response.done");
+    assertTrue(types(events).contains("input_audio_buffer.speech_started"), types(events).toString());
+    assertEquals("cancelled", events.get(events.size() - 1).getJsonObject("response").getString("status"));
+  }
+
+  @Test
+  void toolCallsBecomeFunctionCallItemsAndOutputsBecomeToolResponses() throws Exception {
+    RecordingClient client = open(false);
+    client.nextEvent("session.created");
+    client.socket().writeTextMessage(new JsonObject().put("type", "session.update").put("session", new JsonObject()
+        .put("tools", new JsonArray().add(new JsonObject().put("type", "function").put("name", "get_weather")
+            .put("parameters", new JsonObject().put("type", "object"))))).encode());
+    client.nextEvent("session.updated");
+    client.socket().writeTextMessage(ClientEvents.userText("call a tool"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    JsonObject call = client.nextEvent("response.function_call_arguments.done");
+    assertEquals("get_weather", call.getString("name"));
+    assertEquals(new JsonObject().put("city", "Paris"), new JsonObject(call.getString("arguments")));
+    client.nextEvent("response.done");
+    client.socket().writeTextMessage(new JsonObject().put("type", "conversation.item.create").put("item",
+        new JsonObject().put("type", "function_call_output").put("call_id", call.getString("call_id"))
+            .put("output", "{\"temp\":20}")).encode());
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    client.nextEvent("response.done");
+    JsonObject response = gemini.received("toolResponse").get(0).getJsonObject("toolResponse")
+        .getJsonArray("functionResponses").getJsonObject(0);
+    assertEquals("fc_1", response.getString("id"));
+    assertEquals("get_weather", response.getString("name"));
+    assertEquals(20, response.getJsonObject("response").getInteger("temp"));
+    assertEquals("get_weather", gemini.received("setup").get(0).getJsonObject("setup").getJsonArray("tools")
+        .getJsonObject(0).getJsonArray("functionDeclarations").getJsonObject(0).getString("name"));
+  }
+}
