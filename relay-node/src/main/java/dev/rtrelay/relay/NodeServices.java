@@ -12,6 +12,7 @@ import dev.rtrelay.relay.http.DrainState;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
+import dev.rtrelay.relay.upstream.GoogleAccessTokens;
 import dev.rtrelay.relay.webrtc.CallTokens;
 import java.util.Optional;
 
@@ -32,4 +33,5 @@ record NodeServices(
     Optional<CallTokens> callTokens,
     DrainState drain,
     NodeMetrics metrics,
-    RelayMetrics relayMetrics) {}
+    RelayMetrics relayMetrics,
+    GoogleAccessTokens googleTokens) {}

@@ -36,7 +36,8 @@ import picocli.CommandLine;
     sortOptions = false, subcommands = RelayMain.HashKey.class,
     description = {
         "Realtime-AI relay: serves the OpenAI Realtime WebSocket API at /v1/realtime?model=<model_name> and relays",
-        "each session to a deployment from a LiteLLM-format config.yaml (openai/, azure/, xai/, gemini/, simulated/).",
+        "each session to a deployment from a LiteLLM-format config.yaml (openai/, azure/, xai/, simulated/; gemini/",
+        "and vertex_ai/ are translated to and from Gemini Live).",
         "Also: GET /v1/models, /health/liveliness, /health/readiness.",
         "Exit codes: 0 after a clean shutdown, 2 for a configuration error, 1 when the node cannot start."})
 public final class RelayMain implements Callable<Integer> {

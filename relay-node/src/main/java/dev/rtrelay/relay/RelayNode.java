@@ -13,6 +13,7 @@ import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.simulated.SimulatedRealtimeProvider;
+import dev.rtrelay.relay.upstream.GoogleAccessTokens;
 import dev.rtrelay.relay.webrtc.CallTokens;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -89,7 +90,8 @@ public final class RelayNode {
           eventStats, new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
           guardrailStats, costStats, config.tokenSecrets().isEmpty() ? Optional.empty()
               : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())), new DrainState(), metrics,
-          new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats));
+          new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats),
+          new GoogleAccessTokens(vertx));
       // Instances are created on deployment threads; the list only serves to read back the bound port.
       List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
       ServerOptions listen = options.port() != 0 ? options : new ServerOptions(options.host(),

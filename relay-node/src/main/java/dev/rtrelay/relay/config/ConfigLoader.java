@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.rtrelay.relay.guardrails.Guardrail;
+import dev.rtrelay.relay.guardrails.GuardrailFactory;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -26,8 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import dev.rtrelay.relay.guardrails.Guardrail;
-import dev.rtrelay.relay.guardrails.GuardrailFactory;
 
 /**
  * Reads a LiteLLM-format {@code config.yaml} into a {@link RelayConfig}. Every problem is reported as one
@@ -233,6 +233,13 @@ public final class ConfigLoader {
       }
       Optional<String> apiBase = optionalText(params, "api_base", paramsPath + ".api_base").map(b -> validBase(
           b, paramsPath + ".api_base"));
+      Optional<VertexSettings> vertex = Optional.empty();
+      if (provider == Provider.VERTEX_AI) {
+        vertex = Optional.of(new VertexSettings(
+            requiredText(params, "vertex_project", paramsPath + ".vertex_project"),
+            optionalText(params, "vertex_location", paramsPath + ".vertex_location").orElse("us-central1"),
+            optionalText(params, "vertex_credentials", paramsPath + ".vertex_credentials").map(Secret::new)));
+      }
       if (provider == Provider.AZURE && apiBase.isEmpty()) {
         throw ConfigException.at(paramsPath + ".api_base",
             "required for azure/ (e.g. https://<resource>.openai.azure.com)");
@@ -257,7 +264,7 @@ public final class ConfigLoader {
       result.add(new DeploymentConfig(id, alias, provider, providerModel, key, apiBase,
           optionalText(params, "api_version", paramsPath + ".api_version"),
           optionalText(params, "organization", paramsPath + ".organization"), weight,
-          PriceConfig.prices(entry.path("model_info"), providerModel, path + ".model_info")));
+          PriceConfig.prices(entry.path("model_info"), providerModel, path + ".model_info"), vertex));
     }
     return List.copyOf(result);
   }

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param weight relative share for simple-shuffle routing
  * @param prices USD per token: the built-in table's row for the model (or {@code model_info.base_model}) with
  *     {@code model_info} overrides; empty when neither knows the model (then cost is not computed)
+ * @param vertex project, location and credentials of a {@code vertex_ai/} deployment; empty for other providers
  */
 public record DeploymentConfig(
     String id,
@@ -26,4 +27,5 @@ public record DeploymentConfig(
     Optional<String> apiVersion,
     Optional<String> organization,
     double weight,
-    Optional<ModelPrices> prices) {}
+    Optional<ModelPrices> prices,
+    Optional<VertexSettings> vertex) {}

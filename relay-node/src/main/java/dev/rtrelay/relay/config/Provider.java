@@ -11,6 +11,8 @@ public enum Provider {
   XAI("xai", "https://api.x.ai/v1", "XAI_API_KEY"),
   /** Gemini Live (AI Studio): its own protocol, translated to and from OpenAI Realtime by the relay. */
   GEMINI("gemini", "https://generativelanguage.googleapis.com", "GEMINI_API_KEY"),
+  /** Gemini Live on Vertex AI: OAuth instead of a key, translated like {@link #GEMINI}. */
+  VERTEX_AI("vertex_ai", null, null),
   /** The built-in responder: lets the relay run with no provider key at all. */
   SIMULATED("simulated", null, null);
 
@@ -40,7 +42,7 @@ public enum Provider {
 
   /** True when the provider speaks another protocol and the relay translates (no frame-by-frame passthrough). */
   public boolean translated() {
-    return this == GEMINI;
+    return this == GEMINI || this == VERTEX_AI;
   }
 
   public static Optional<Provider> byPrefix(String prefix) {

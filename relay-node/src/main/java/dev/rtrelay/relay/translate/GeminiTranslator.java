@@ -25,6 +25,7 @@ public final class GeminiTranslator implements Translator {
   private static final String AUDIO_MIME = "audio/pcm;rate=24000";
 
   private final String model;
+  private final boolean functionResponseIds;
   private final boolean beta;
   private final String sessionId;
   private final List<JsonObject> waiting = new ArrayList<>();
@@ -43,11 +44,13 @@ public final class GeminiTranslator implements Translator {
   private final StringBuilder inputTranscript = new StringBuilder();
 
   /**
-   * @param model the provider model ({@code gemini-2.0-flash-live-001}); sent as {@code models/<model>}
+   * @param model the model as setup names it: {@code models/<m>} on AI Studio, the full resource name on Vertex AI
+   * @param functionResponseIds whether tool responses carry the call id (AI Studio does; Vertex AI rejects it)
    * @param beta the client asked for beta event names ({@code OpenAI-Beta: realtime=v1})
    */
-  public GeminiTranslator(String model, String sessionId, boolean beta) {
+  public GeminiTranslator(String model, boolean functionResponseIds, String sessionId, boolean beta) {
     this.model = model;
+    this.functionResponseIds = functionResponseIds;
     this.beta = beta;
     this.sessionId = sessionId;
     this.session = new JsonObject().put("id", sessionId).put("object", "realtime.session").put("model", model)
@@ -140,7 +143,7 @@ public final class GeminiTranslator implements Translator {
       generation.put("speechConfig", new JsonObject().put("voiceConfig", new JsonObject().put("prebuiltVoiceConfig",
           new JsonObject().put("voiceName", VOICES.getOrDefault(voice, voice)))));
     }
-    JsonObject setup = new JsonObject().put("model", "models/" + model).put("generationConfig", generation)
+    JsonObject setup = new JsonObject().put("model", model).put("generationConfig", generation)
         .put("inputAudioTranscription", new JsonObject());
     if (audioOutput) {
       setup.put("outputAudioTranscription", new JsonObject());
@@ -193,9 +196,12 @@ public final class GeminiTranslator implements Translator {
       } catch (RuntimeException notJson) {
         result = new JsonObject().put("output", output);
       }
-      send(new JsonObject().put("toolResponse", new JsonObject().put("functionResponses", new JsonArray()
-          .add(new JsonObject().put("id", callId).put("name", callNames.getOrDefault(callId, ""))
-              .put("response", result)))), out);
+      JsonObject response = new JsonObject().put("name", callNames.getOrDefault(callId, "")).put("response", result);
+      if (functionResponseIds) {
+        response.put("id", callId);
+      }
+      send(new JsonObject().put("toolResponse", new JsonObject().put("functionResponses",
+          new JsonArray().add(response))), out);
     } else {
       StringBuilder text = new StringBuilder();
       for (Object c : item.getJsonArray("content", new JsonArray())) {

@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.upstream;
 
+import dev.rtrelay.relay.config.Provider;
 import dev.rtrelay.relay.http.RelayException;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
@@ -10,6 +11,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +34,12 @@ public final class UpstreamConnector {
 
   private final RelayMetrics metrics;
 
+  private final GoogleAccessTokens googleTokens;
+
   public UpstreamConnector(WebSocketClient client, DeploymentRouter router, Optional<String> simulatedBase,
-      long connectTimeoutMillis, RelayMetrics metrics) {
+      long connectTimeoutMillis, RelayMetrics metrics, GoogleAccessTokens googleTokens) {
     this.metrics = metrics;
+    this.googleTokens = googleTokens;
     this.client = client;
     this.router = router;
     this.simulatedBase = simulatedBase;
@@ -69,7 +74,7 @@ public final class UpstreamConnector {
     List<WebSocketFrame> early = new ArrayList<>(2);
     socket.frameHandler(early::add);
     long started = System.nanoTime();
-    socket.connect(UpstreamEndpoint.options(deployment.config(), simulatedBase, clientBeta, connectTimeoutMillis))
+    connectOptions(deployment, clientBeta).compose(socket::connect)
         .onSuccess(connected -> {
           // From here frames wait in Vert.x's queue (and then in TCP) until the session resumes the socket.
           socket.pause();
@@ -91,6 +96,16 @@ public final class UpstreamConnector {
           failures.add(failure);
           attempt(group, order, index + 1, clientBeta, sessionId, failures, result);
         });
+  }
+
+  /** The handshake's URL and headers; Vertex AI's include an OAuth token fetched (or reused) for this connection. */
+  private Future<WebSocketConnectOptions> connectOptions(DeploymentState deployment, Optional<String> clientBeta) {
+    WebSocketConnectOptions options = UpstreamEndpoint.options(deployment.config(), simulatedBase, clientBeta,
+        connectTimeoutMillis);
+    if (deployment.config().provider() != Provider.VERTEX_AI) {
+      return Future.succeededFuture(options);
+    }
+    return googleTokens.token(deployment.config()).map(token -> options.addHeader("Authorization", "Bearer " + token));
   }
 
   private static RelayException allFailed(ModelGroup group, List<Failure> failures) {

@@ -14,6 +14,8 @@ import java.util.Optional;
  */
 public final class UpstreamEndpoint {
   static final String AZURE_PREVIEW_BETA = "realtime=v1";
+  /** Vertex AI's Live path (note the slash where AI Studio has a dot). */
+  public static final String VERTEX_LIVE_PATH = "/ws/google.cloud.aiplatform.v1.LlmBidiService/BidiGenerateContent";
   /** Gemini Live's WebSocket path; the model goes in the setup message, not the URL. */
   public static final String GEMINI_LIVE_PATH =
       "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent";
@@ -33,6 +35,11 @@ public final class UpstreamEndpoint {
         // over.
         .setTimeout(connectTimeoutMillis);
     Optional<String> beta = clientBeta;
+    if (d.provider() == Provider.VERTEX_AI) {
+      // The OAuth token is added by the connector, fetched fresh for each connection.
+      d.vertex().ifPresent(v -> options.addHeader("x-goog-user-project", v.project()));
+      return options;
+    }
     if (d.provider() == Provider.GEMINI) {
       // A header, as Google's own SDKs do: a key in the URL would end up in access logs.
       d.apiKey().ifPresent(k -> options.addHeader("x-goog-api-key", k.reveal()));
@@ -55,11 +62,15 @@ public final class UpstreamEndpoint {
   public static String uri(DeploymentConfig d, Optional<String> simulatedBase) {
     String base = d.apiBase()
         .or(() -> d.provider() == Provider.SIMULATED ? simulatedBase : d.provider().defaultApiBase())
+        .or(() -> d.vertex().map(UpstreamEndpoint::vertexHost))
         .orElseThrow(() -> new IllegalStateException("no api_base for deployment " + d.id()));
     base = toWebSocketScheme(stripTrailingSlashes(base));
     String model = encode(d.providerModel());
     if (d.provider() == Provider.GEMINI) {
       return stripSuffix(base, "/v1beta") + GEMINI_LIVE_PATH;
+    }
+    if (d.provider() == Provider.VERTEX_AI) {
+      return base + VERTEX_LIVE_PATH;
     }
     if (d.provider() == Provider.AZURE) {
       String resource = stripSuffix(stripSuffix(base, "/openai/v1"), "/openai");
@@ -76,6 +87,11 @@ public final class UpstreamEndpoint {
       path = base + "/v1/realtime";
     }
     return path + "?model=" + model;
+  }
+
+  private static String vertexHost(dev.rtrelay.relay.config.VertexSettings v) {
+    return v.location().equals("global") ? "https://aiplatform.googleapis.com"
+        : "https://" + v.location() + "-aiplatform.googleapis.com";
   }
 
   private static String toWebSocketScheme(String base) {

@@ -3,6 +3,7 @@ package dev.rtrelay.relay.ws;
 import dev.rtrelay.relay.auth.ClientCredentials;
 import dev.rtrelay.relay.auth.KeyAuthenticator;
 import dev.rtrelay.relay.auth.Principal;
+import dev.rtrelay.relay.config.DeploymentConfig;
 import dev.rtrelay.relay.config.RelaySettings;
 import dev.rtrelay.relay.cost.SessionCost;
 import dev.rtrelay.relay.events.SessionEventLog;
@@ -232,8 +233,12 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private void bindTranslated(ServerWebSocket client, HttpServerRequest request, UpstreamConnection upstream,
       SessionContext context, Runnable release, SessionEventLog eventLog) {
     String beta = request.getHeader("openai-beta");
-    Translator translator = new GeminiTranslator(upstream.deployment().config().providerModel(),
-        context.sessionId(), beta != null && beta.contains("realtime=v1"));
+    DeploymentConfig d = upstream.deployment().config();
+    // Vertex AI names the model by its full resource name and rejects ids on tool responses; AI Studio wants both.
+    String model = d.vertex().map(v -> "projects/" + v.project() + "/locations/" + v.location()
+        + "/publishers/google/models/" + d.providerModel()).orElse("models/" + d.providerModel());
+    Translator translator = new GeminiTranslator(model, d.vertex().isEmpty(), context.sessionId(),
+        beta != null && beta.contains("realtime=v1"));
     TranslatingSession[] holder = new TranslatingSession[1];
     TranslatingSession session = new TranslatingSession(context, client, upstream.socket(), translator, eventLog,
         new SessionCost(upstream.deployment().config().prices()), bill -> billing.billed(context, bill), metrics,

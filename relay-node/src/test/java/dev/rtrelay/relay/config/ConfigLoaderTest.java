@@ -170,6 +170,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void vertexAiDeploymentsNeedAProjectAndDefaultTheirLocation() throws Exception {
+    String base = "model_list:\n  - model_name: v\n    litellm_params:\n      model: vertex_ai/gemini-live-2.5-flash\n";
+    RelayConfig c = parse(base + "      vertex_project: p1\n      vertex_credentials: os.environ/MASTER\n" + GENERAL);
+    VertexSettings v = c.deployments().get(0).vertex().orElseThrow();
+    assertEquals("p1", v.project());
+    assertEquals("us-central1", v.location());
+    assertTrue(v.credentials().isPresent());
+    assertTrue(c.deployments().get(0).apiKey().isEmpty(), "Vertex AI uses OAuth, not a key");
+    assertTrue(error(base + GENERAL).startsWith("model_list[0].litellm_params.vertex_project: missing"));
+  }
+
+  @Test
   void defaultsApplyWhenSectionsAreAbsent() throws Exception {
     RelayConfig c = parse("model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n" + GENERAL);
     assertEquals(LoggedEventTypes.DEFAULT, c.loggedEventTypes());
