@@ -249,6 +249,11 @@ public final class GeminiTranslator implements Translator {
     if (m.getValue("toolCall") instanceof JsonObject call) {
       toolCall(call, out);
     }
+    if (m.getValue("goAway") instanceof JsonObject goAway) {
+      // Gemini ends each connection after about ten minutes. Until sessions are resumed on a new connection, the
+      // client is told to reconnect (1001) when it happens, rather than seeing the session fail.
+      out.upstreamClosingSoon("provider connection time limit (closes in " + goAway.getString("timeLeft", "?") + ")");
+    }
   }
 
   private void serverContent(JsonObject c, Output out) {

@@ -12,6 +12,12 @@ public interface Translator {
     void toClient(JsonObject event);
 
     void toUpstream(JsonObject message);
+
+    /**
+     * The provider announced it will close the connection soon (e.g. Gemini's {@code goAway} at its connection time
+     * limit): when it does, the client is closed with 1001 so SDKs reconnect, instead of seeing a failure.
+     */
+    void upstreamClosingSoon(String why);
   }
 
   /** The upstream socket is open; events the client expects first (e.g. {@code session.created}) go out now. */

@@ -42,7 +42,14 @@ final class TranslatingSession implements LiveSession {
     public void toUpstream(JsonObject message) {
       sendUpstream(message);
     }
+
+    @Override
+    public void upstreamClosingSoon(String why) {
+      LOG.info("session {}: {}; the client will be asked to reconnect", context.sessionId(), why);
+      upstreamClosingOnPurpose = true;
+    }
   };
+  private boolean upstreamClosingOnPurpose;
   private long framesIn;
   private long bytesIn;
   private long framesOut;
@@ -199,6 +206,11 @@ final class TranslatingSession implements LiveSession {
   private void onUpstreamClosed() {
     Short code = upstream.closeStatusCode();
     String reason = upstream.closeReason();
+    if (upstreamClosingOnPurpose && !client.isClosed()) {
+      client.close(CloseCodes.GOING_AWAY, "provider connection time limit reached; reconnect");
+      end("upstream", code, reason);
+      return;
+    }
     if (!client.isClosed()) {
       if (code != null && code != 1000 && reason != null && !reason.isEmpty()) {
         sendToClient(new JsonObject().put("type", "error").put("error", new JsonObject().put("type", "server_error")

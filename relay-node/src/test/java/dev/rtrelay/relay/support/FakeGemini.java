@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A Gemini Live ({@code BidiGenerateContent}) server for tests: answers {@code setup} with {@code setupComplete} and
  * scripted turns with {@code serverContent}, in binary frames as Google does, and records every message and handshake.
  * Scripts: a text turn answers "Hello there" with usage; a text containing "interrupt" is cut off; "call a tool" asks
- * for {@code get_weather}; audio turns (ended by {@code audioStreamEnd} or {@code activityEnd}) echo the audio back
+ * for {@code get_weather}; "go away" sends {@code goAway} and closes; audio turns (ended by {@code audioStreamEnd} or {@code activityEnd}) echo the audio back
  * with transcripts and a standalone usage frame.
  */
 public final class FakeGemini {
@@ -59,7 +59,10 @@ public final class FakeGemini {
       } else if (m.getValue("clientContent") instanceof JsonObject c && c.getBoolean("turnComplete", false)) {
         String said = received("clientContent").stream().flatMap(x -> x.getJsonObject("clientContent")
             .getJsonArray("turns").stream()).map(Object::toString).reduce("", String::concat);
-        if (said.contains("call a tool") && received("toolResponse").isEmpty()) {
+        if (said.contains("go away")) {
+          send(ws, new JsonObject().put("goAway", new JsonObject().put("timeLeft", "0s")));
+          ws.close((short) 1000, "connection time limit");
+        } else if (said.contains("call a tool") && received("toolResponse").isEmpty()) {
           send(ws, new JsonObject().put("toolCall", new JsonObject().put("functionCalls", new JsonArray()
               .add(new JsonObject().put("id", "fc_1").put("name", "get_weather")
                   .put("args", new JsonObject().put("city", "Paris"))))));

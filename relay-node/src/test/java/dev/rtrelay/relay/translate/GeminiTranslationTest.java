@@ -187,6 +187,17 @@ class GeminiTranslationTest {
   }
 
   @Test
+  void aProviderConnectionLimitClosesTheClientWith1001SoItReconnects() throws Exception {
+    RecordingClient client = open(false);
+    client.nextEvent("session.created");
+    client.socket().writeTextMessage(ClientEvents.userText("please go away"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    RecordingClient.Close close = client.awaitClose();
+    assertEquals((short) 1001, close.code());
+    assertTrue(close.reason().contains("reconnect"), close.reason());
+  }
+
+  @Test
   void interruptionCancelsTheResponseAndSignalsSpeech() throws Exception {
     RecordingClient client = open(false);
     client.nextEvent("session.created");
