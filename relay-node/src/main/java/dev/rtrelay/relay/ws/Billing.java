@@ -29,7 +29,7 @@ public final class Billing {
 
   void billed(SessionContext context, ResponseBill bill) {
     stats.add(context.modelAlias(), bill);
-    if (bill.cost().isEmpty() || context.principal().quota().maxBudget().isEmpty()) {
+    if (bill.cost().isEmpty()) {
       return;
     }
     String keyId = context.principal().id();

@@ -217,7 +217,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     TurnHold turnHold = holdTurns ? new TurnHold(preCallCheck, beta != null && beta.contains("realtime=v1")) : null;
     RelaySession session = new RelaySession(context, client, upstream.socket(), settings.maxMessageBytes(), eventLog,
         turnHold != null ? turnHold : preCallCheck, output, turnHold, checkContext, guardrailStats,
-        new SessionCost(upstream.deployment().config().prices()), bill -> billing.billed(context, bill), metrics,
+        billingFor(upstream, eventLog, context), metrics,
         () -> {
       registry.remove(holder[0]);
       release.run();
@@ -241,7 +241,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
         beta != null && beta.contains("realtime=v1"));
     TranslatingSession[] holder = new TranslatingSession[1];
     TranslatingSession session = new TranslatingSession(context, client, upstream.socket(), translator, eventLog,
-        new SessionCost(upstream.deployment().config().prices()), bill -> billing.billed(context, bill), metrics,
+        billingFor(upstream, eventLog, context), metrics,
         () -> {
           registry.remove(holder[0]);
           release.run();
@@ -251,6 +251,11 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     LOG.info("session {} open (translated): key '{}', model '{}', deployment {}", context.sessionId(),
         context.principal().id(), context.modelAlias(), context.deploymentId());
     session.start(settings.writeQueueMaxBytes());
+  }
+
+  private ResponseBilling billingFor(UpstreamConnection upstream, SessionEventLog eventLog, SessionContext context) {
+    return new ResponseBilling(new SessionCost(upstream.deployment().config().prices()), eventLog,
+        bill -> billing.billed(context, bill));
   }
 
   private static void abandon(SessionContext context, UpstreamConnection upstream, Runnable release, Throwable error) {

@@ -1,7 +1,5 @@
 package dev.rtrelay.relay.ws;
 
-import dev.rtrelay.relay.cost.ResponseBill;
-import dev.rtrelay.relay.cost.SessionCost;
 import dev.rtrelay.relay.events.SessionEventLog;
 import dev.rtrelay.relay.guardrails.CheckContext;
 import dev.rtrelay.relay.guardrails.ClientGate;
@@ -15,10 +13,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +34,7 @@ public final class RelaySession implements LiveSession {
   private final Runnable onEnd;
   private final SessionEventLog eventLog;
   private final GuardrailStats guardrailStats;
-  private final SessionCost cost;
-  private final Consumer<ResponseBill> onBill;
+  private final ResponseBilling billing;
   private final RelayMetrics metrics;
   private final long startedNanos = System.nanoTime();
   private boolean ended;
@@ -50,18 +45,16 @@ public final class RelaySession implements LiveSession {
    * @param clientGate holds and checks certain client messages (pre_call guardrails, strict turn holding), or null
    * @param outputGuardrails its during_call / post_call guardrails (possibly empty)
    * @param turnHold strict during_call: the gate that keeps the model from answering unchecked turns, or null
-   * @param cost bills every response.done (whether or not event logging is on)
-   * @param onBill told of each bill (metrics, budget), on the session's event loop
+   * @param billing bills every response.done (whether or not event logging is on)
    */
   RelaySession(SessionContext context, ServerWebSocket client, WebSocket upstream, int maxMessageBytes,
       SessionEventLog eventLog, ClientGate clientGate, List<Guardrail> outputGuardrails, TurnHold turnHold,
-      CheckContext checkContext, GuardrailStats guardrailStats, SessionCost cost, Consumer<ResponseBill> onBill,
+      CheckContext checkContext, GuardrailStats guardrailStats, ResponseBilling billing,
       RelayMetrics metrics, Runnable onEnd) {
     this.metrics = metrics;
     this.context = context;
     this.sockets = new SocketPair(client, upstream);
-    this.cost = cost;
-    this.onBill = onBill;
+    this.billing = billing;
     this.client = client;
     this.upstream = upstream;
     this.onEnd = onEnd;
@@ -73,7 +66,7 @@ public final class RelaySession implements LiveSession {
     this.clientToUpstream = new FramePump(client, upstream, maxMessageBytes, () -> tooBig(Direction.CLIENT_TO_UPSTREAM),
         eventLog == null ? null : eventLog::onClientFrame, clientGate, this::gateFailed, metrics.clientToUpstream());
     this.upstreamToClient = new FramePump(upstream, client, maxMessageBytes, () -> tooBig(Direction.UPSTREAM_TO_CLIENT),
-        new UpstreamObserver(eventLog, this::onResponseDone, guard(output, turnHold)), null, null,
+        new UpstreamObserver(eventLog, billing::responseDone, guard(output, turnHold)), null, null,
         metrics.upstreamToClient());
   }
 
@@ -97,18 +90,6 @@ public final class RelaySession implements LiveSession {
         output.check(type, message.copy());
       }
     };
-  }
-
-  /** Bills a response: event log record, node metrics, and the key's budget (off the audio path). */
-  private void onResponseDone(Buffer message) {
-    ResponseBill bill = cost.onResponseDone(message);
-    if (bill == null) {
-      return;
-    }
-    if (eventLog != null) {
-      eventLog.responseBilled(bill);
-    }
-    onBill.accept(bill);
   }
 
   /** Wires both directions, then lets the paused upstream flow (its first events may already be queued). */
@@ -174,9 +155,8 @@ public final class RelaySession implements LiveSession {
     }
     closedByRelay = true;
     if (!client.isClosed()) {
-      client.writeTextMessage(new JsonObject().put("type", "error").put("error", new JsonObject()
-          .put("type", "guardrail_error")
-          .put("message", "Guardrail blocked this request: " + blocked.getMessage())).encode());
+      client.writeTextMessage(ClientErrors.event("guardrail_error", null,
+          "Guardrail blocked this request: " + blocked.getMessage()).encode());
       client.close(CloseCodes.INTERNAL_ERROR, "guardrail blocked");
     }
     if (!upstream.isClosed()) {
@@ -197,8 +177,7 @@ public final class RelaySession implements LiveSession {
     }
     LOG.warn("session {}: closing with {} ({})", context.sessionId(), code, reason);
     if (!client.isClosed()) {
-      client.writeTextMessage(new JsonObject().put("type", "error").put("error", new JsonObject()
-          .put("type", errorType).put("code", errorType).put("message", message)).encode());
+      client.writeTextMessage(ClientErrors.event(errorType, errorType, message).encode());
     }
     close(code, reason);
   }
@@ -220,7 +199,7 @@ public final class RelaySession implements LiveSession {
     if (eventLog != null) {
       eventLog.closed(new SessionEventLog.Totals(by, code == null ? null : (int) code, reason, millis,
           clientToUpstream.frames(), clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes()),
-          cost);
+          billing.cost());
     }
     metrics.sessionClosed(context.modelAlias(), by, code == null ? null : (int) code);
     LOG.info("session {} closed by {} (code {}{}) after {} ms; client->upstream {} frames/{} bytes, "

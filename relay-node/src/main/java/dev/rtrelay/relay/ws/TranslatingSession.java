@@ -1,7 +1,5 @@
 package dev.rtrelay.relay.ws;
 
-import dev.rtrelay.relay.cost.ResponseBill;
-import dev.rtrelay.relay.cost.SessionCost;
 import dev.rtrelay.relay.events.SessionEventLog;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.translate.Translator;
@@ -9,7 +7,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +24,7 @@ final class TranslatingSession implements LiveSession {
   private final WebSocket upstream;
   private final Translator translator;
   private final SessionEventLog eventLog;
-  private final SessionCost cost;
-  private final Consumer<ResponseBill> onBill;
+  private final ResponseBilling billing;
   private final RelayMetrics metrics;
   private final Runnable onEnd;
   private final long startedNanos = System.nanoTime();
@@ -59,16 +55,14 @@ final class TranslatingSession implements LiveSession {
 
   /** @param eventLog null when logging is off */
   TranslatingSession(SessionContext context, ServerWebSocket client, WebSocket upstream, Translator translator,
-      SessionEventLog eventLog, SessionCost cost, Consumer<ResponseBill> onBill, RelayMetrics metrics,
-      Runnable onEnd) {
+      SessionEventLog eventLog, ResponseBilling billing, RelayMetrics metrics, Runnable onEnd) {
     this.context = context;
     this.sockets = new SocketPair(client, upstream);
     this.client = client;
     this.upstream = upstream;
     this.translator = translator;
     this.eventLog = eventLog;
-    this.cost = cost;
-    this.onBill = onBill;
+    this.billing = billing;
     this.metrics = metrics;
     this.onEnd = onEnd;
   }
@@ -80,7 +74,8 @@ final class TranslatingSession implements LiveSession {
     client.drainHandler(v -> upstream.resume());
     upstream.drainHandler(v -> client.resume());
     client.textMessageHandler(this::onClientText);
-    client.binaryMessageHandler(b -> sendToClient(errorEvent("Binary frames are not part of the realtime protocol")));
+    client.binaryMessageHandler(b -> sendToClient(ClientErrors.event("invalid_request_error", null,
+        "Binary frames are not part of the realtime protocol")));
     upstream.textMessageHandler(text -> onUpstream(Buffer.buffer(text)));
     upstream.binaryMessageHandler(this::onUpstream);
     client.closeHandler(v -> onClientClosed());
@@ -106,7 +101,7 @@ final class TranslatingSession implements LiveSession {
     try {
       event = new JsonObject(text);
     } catch (RuntimeException e) {
-      sendToClient(errorEvent("Client message is not a JSON object"));
+      sendToClient(ClientErrors.event("invalid_request_error", null, "Client message is not a JSON object"));
       return;
     }
     if (eventLog != null && event.getValue("type") instanceof String type) {
@@ -130,24 +125,23 @@ final class TranslatingSession implements LiveSession {
     if (client.isClosed()) {
       return;
     }
-    Buffer encoded = event.toBuffer();
+    // Encoded once: audio deltas come through here at frame rate.
+    String text = event.encode();
     String type = event.getString("type", "");
-    if (eventLog != null) {
-      eventLog.onMessage(false, type, encoded);
-    }
-    if (type.equals("response.done")) {
-      ResponseBill bill = cost.onResponseDone(encoded);
-      if (bill != null) {
-        if (eventLog != null) {
-          eventLog.responseBilled(bill);
-        }
-        onBill.accept(bill);
+    boolean responseDone = type.equals("response.done");
+    if (eventLog != null || responseDone) {
+      Buffer encoded = Buffer.buffer(text);
+      if (eventLog != null) {
+        eventLog.onMessage(false, type, encoded);
+      }
+      if (responseDone) {
+        billing.responseDone(encoded);
       }
     }
     framesOut++;
-    bytesOut += encoded.length();
-    metrics.upstreamToClient().frame(encoded.length());
-    client.writeTextMessage(encoded.toString());
+    bytesOut += text.length();
+    metrics.upstreamToClient().frame(text.length());
+    client.writeTextMessage(text);
     if (client.writeQueueFull()) {
       upstream.pause();
     }
@@ -161,11 +155,6 @@ final class TranslatingSession implements LiveSession {
     if (upstream.writeQueueFull()) {
       client.pause();
     }
-  }
-
-  private JsonObject errorEvent(String message) {
-    return new JsonObject().put("type", "error").put("error", new JsonObject().put("type", "invalid_request_error")
-        .put("message", message));
   }
 
   @Override
@@ -189,8 +178,7 @@ final class TranslatingSession implements LiveSession {
     if (ended || closedByRelay) {
       return;
     }
-    sendToClient(new JsonObject().put("type", "error").put("error", new JsonObject().put("type", errorType)
-        .put("code", errorType).put("message", message)));
+    sendToClient(ClientErrors.event(errorType, errorType, message));
     close(code, reason);
   }
 
@@ -213,8 +201,8 @@ final class TranslatingSession implements LiveSession {
     }
     if (!client.isClosed()) {
       if (code != null && code != 1000 && reason != null && !reason.isEmpty()) {
-        sendToClient(new JsonObject().put("type", "error").put("error", new JsonObject().put("type", "server_error")
-            .put("code", "upstream_closed").put("message", "Provider closed the session (" + code + "): " + reason)));
+        sendToClient(ClientErrors.event("server_error", "upstream_closed",
+            "Provider closed the session (" + code + "): " + reason));
       }
     }
     sockets.passUpstreamClose();
@@ -230,7 +218,7 @@ final class TranslatingSession implements LiveSession {
     String by = closedByRelay ? "relay" : closedBy;
     if (eventLog != null) {
       eventLog.closed(new SessionEventLog.Totals(by, code == null ? null : (int) code, reason, millis, framesIn,
-          bytesIn, framesOut, bytesOut), cost);
+          bytesIn, framesOut, bytesOut), billing.cost());
     }
     metrics.sessionClosed(context.modelAlias(), by, code == null ? null : (int) code);
     LOG.info("session {} (translated) closed by {} (code {}) after {} ms; {} client messages, {} to the client",
