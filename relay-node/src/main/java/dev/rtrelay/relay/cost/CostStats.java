@@ -16,6 +16,12 @@ public final class CostStats {
     byAlias.computeIfAbsent(alias, a -> new AliasTotals()).add(bill);
   }
 
+  /** One alias's totals (all zero for an alias nothing was billed to yet). */
+  public AliasTotals.Snapshot totals(String alias) {
+    AliasTotals totals = byAlias.get(alias);
+    return totals == null ? new AliasTotals().snapshot() : totals.snapshot();
+  }
+
   /** A consistent copy per alias, sorted by alias. */
   public Map<String, AliasTotals.Snapshot> snapshot() {
     Map<String, AliasTotals.Snapshot> out = new TreeMap<>();

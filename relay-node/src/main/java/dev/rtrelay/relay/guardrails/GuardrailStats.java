@@ -38,6 +38,12 @@ public final class GuardrailStats {
     return onCaller.future();
   }
 
+  /** One guardrail's {total decision nanoseconds, decisions}. */
+  public long[] decision(String guardrail) {
+    AtomicLong[] d = decisions.get(guardrail);
+    return d == null ? new long[2] : new long[] {d[0].get(), d[1].get()};
+  }
+
   /** Guardrail name to {total decision nanoseconds, decisions}, sorted. */
   public Map<String, long[]> decisions() {
     Map<String, long[]> out = new TreeMap<>();

@@ -114,17 +114,16 @@ public final class RelayMetrics {
         .description("Messages blocked by guardrails (the session is then closed)")
         .tags("guardrail", labels[0], "mode", labels[1]).register(registry));
     guardrails.decisions().forEach((name, d) -> FunctionTimer.builder("rtrelay_guardrail_decision", guardrails,
-            g -> g.decisions().getOrDefault(name, new long[2])[1],
-            g -> g.decisions().getOrDefault(name, new long[2])[0], TimeUnit.NANOSECONDS)
+            g -> g.decision(name)[1], g -> g.decision(name)[0], TimeUnit.NANOSECONDS)
         .description("Time guardrails took to decide").tag("guardrail", name).register(registry));
     cost.snapshot().forEach((alias, s) -> {
-      FunctionCounter.builder("rtrelay_cost_usd", cost, c -> c.snapshot().get(alias).cost().doubleValue())
+      FunctionCounter.builder("rtrelay_cost_usd", cost, c -> c.totals(alias).cost().doubleValue())
           .description("Spend computed from response.done usage (deployments without prices add 0)")
           .tag("model", alias).register(registry);
       FunctionCounter.builder("rtrelay_responses_billed", cost,
-              c -> c.snapshot().get(alias).responses() - c.snapshot().get(alias).unpriced())
+              c -> c.totals(alias).responses() - c.totals(alias).unpriced())
           .description("Responses billed").tags("model", alias, "priced", "true").register(registry);
-      FunctionCounter.builder("rtrelay_responses_billed", cost, c -> c.snapshot().get(alias).unpriced())
+      FunctionCounter.builder("rtrelay_responses_billed", cost, c -> c.totals(alias).unpriced())
           .description("Responses billed").tags("model", alias, "priced", "false").register(registry);
       tokens(alias, "input_text", u -> u.inputTextTokens());
       tokens(alias, "input_audio", u -> u.inputAudioTokens());
@@ -137,7 +136,7 @@ public final class RelayMetrics {
 
   private void tokens(String alias, String kind,
       java.util.function.ToLongFunction<dev.rtrelay.relay.cost.ResponseUsage> field) {
-    FunctionCounter.builder("rtrelay_tokens", cost, c -> field.applyAsLong(c.snapshot().get(alias).usage()))
+    FunctionCounter.builder("rtrelay_tokens", cost, c -> field.applyAsLong(c.totals(alias).usage()))
         .description("Tokens from response.done usage (cached_input is a subset of input)")
         .tags("model", alias, "kind", kind).register(registry);
   }
