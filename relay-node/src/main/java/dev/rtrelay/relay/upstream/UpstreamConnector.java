@@ -141,14 +141,7 @@ public final class UpstreamConnector {
       if (error instanceof UpgradeRejectedException rejected) {
         return new Failure(deployment.config().id(), rejected.getStatus(), "HTTP " + rejected.getStatus());
       }
-      String kind = error.getClass().getSimpleName();
-      String message = error.getMessage() == null ? "" : error.getMessage();
-      // Vert.x connect errors name host:port, which is safe; keep the message short and single-line.
-      message = message.replaceAll("[\\r\\n]+", " ");
-      if (message.length() > 160) {
-        message = message.substring(0, 160) + "...";
-      }
-      return new Failure(deployment.config().id(), 0, kind + (message.isEmpty() ? "" : " (" + message + ")"));
+      return new Failure(deployment.config().id(), 0, FailureText.describe(error));
     }
 
     String describe() {

@@ -60,11 +60,7 @@ public final class UpstreamEndpoint {
 
   /** The upstream URL; contains no secret (keys travel in headers only), so it is safe to log. */
   public static String uri(DeploymentConfig d, Optional<String> simulatedBase) {
-    String base = d.apiBase()
-        .or(() -> d.provider() == Provider.SIMULATED ? simulatedBase : d.provider().defaultApiBase())
-        .or(() -> d.vertex().map(UpstreamEndpoint::vertexHost))
-        .orElseThrow(() -> new IllegalStateException("no api_base for deployment " + d.id()));
-    base = toWebSocketScheme(stripTrailingSlashes(base));
+    String base = toWebSocketScheme(base(d, simulatedBase));
     String model = encode(d.providerModel());
     if (d.provider() == Provider.GEMINI) {
       return stripSuffix(base, "/v1beta") + GEMINI_LIVE_PATH;
@@ -87,6 +83,17 @@ public final class UpstreamEndpoint {
       path = base + "/v1/realtime";
     }
     return path + "?model=" + model;
+  }
+
+  /**
+   * The deployment's base URL as configured, or its provider's default (the in-process simulator for
+   * {@code simulated/}, the regional host for Vertex AI), without trailing slashes; scheme as given.
+   */
+  public static String base(DeploymentConfig d, Optional<String> simulatedBase) {
+    return stripTrailingSlashes(d.apiBase()
+        .or(() -> d.provider() == Provider.SIMULATED ? simulatedBase : d.provider().defaultApiBase())
+        .or(() -> d.vertex().map(UpstreamEndpoint::vertexHost))
+        .orElseThrow(() -> new IllegalStateException("no api_base for deployment " + d.id())));
   }
 
   private static String vertexHost(dev.rtrelay.relay.config.VertexSettings v) {
@@ -113,7 +120,7 @@ public final class UpstreamEndpoint {
     return r;
   }
 
-  private static String stripSuffix(String s, String suffix) {
+  public static String stripSuffix(String s, String suffix) {
     return s.endsWith(suffix) ? s.substring(0, s.length() - suffix.length()) : s;
   }
 

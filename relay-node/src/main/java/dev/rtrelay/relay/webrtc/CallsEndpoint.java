@@ -5,6 +5,7 @@ import dev.rtrelay.relay.auth.Principal;
 import dev.rtrelay.relay.config.DeploymentConfig;
 import dev.rtrelay.relay.http.HttpErrors;
 import dev.rtrelay.relay.http.RelayException;
+import dev.rtrelay.relay.upstream.FailureText;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -77,7 +78,7 @@ public final class CallsEndpoint implements Handler<HttpServerRequest> {
         .onFailure(error -> {
           RelayException e = error instanceof RelayException r ? r
               : new RelayException(502, "upstream_error", "Call creation at deployment " + deployment.id()
-                  + " failed: " + WebRtcErrors.describe(error));
+                  + " failed: " + FailureText.describe(error));
           LOG.info("WebRTC call refused with {} ({})", e.status(), e.getMessage());
           HttpErrors.respond(request, e);
         });

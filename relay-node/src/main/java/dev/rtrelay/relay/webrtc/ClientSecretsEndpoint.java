@@ -7,6 +7,7 @@ import dev.rtrelay.relay.http.HttpErrors;
 import dev.rtrelay.relay.http.RelayException;
 import dev.rtrelay.relay.routing.DeploymentState;
 import dev.rtrelay.relay.routing.ModelGroup;
+import dev.rtrelay.relay.upstream.FailureText;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -163,7 +164,7 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
         .transform(ar -> {
           if (ar.failed()) {
             services.router().recordFailure(deployment);
-            failures.add(d.id() + ": " + WebRtcErrors.describe(ar.cause()));
+            failures.add(d.id() + ": " + FailureText.describe(ar.cause()));
             return attempt(group, order, index + 1, body, failures);
           }
           UpstreamReply reply = ar.result();

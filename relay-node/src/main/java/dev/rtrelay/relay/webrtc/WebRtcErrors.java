@@ -32,11 +32,4 @@ final class WebRtcErrors {
     return new RelayException(status, "invalid_request_error", message);
   }
 
-  static String describe(Throwable error) {
-    String message = error.getMessage() == null ? "" : error.getMessage().replaceAll("[\\r\\n]+", " ");
-    if (message.length() > 160) {
-      message = message.substring(0, 160) + "...";
-    }
-    return error.getClass().getSimpleName() + (message.isEmpty() ? "" : " (" + message + ")");
-  }
 }

@@ -2,6 +2,7 @@ package dev.rtrelay.relay.webrtc;
 
 import dev.rtrelay.relay.config.DeploymentConfig;
 import dev.rtrelay.relay.config.Provider;
+import dev.rtrelay.relay.upstream.UpstreamEndpoint;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import java.util.Locale;
@@ -42,17 +43,11 @@ final class WebRtcUpstream {
 
   /** The HTTP base that ends in {@code /v1}; contains no secret. */
   static String v1(DeploymentConfig d, Optional<String> simulatedBase) {
-    String base = d.apiBase()
-        .or(() -> d.provider() == Provider.SIMULATED ? simulatedBase : d.provider().defaultApiBase())
-        .orElseThrow(() -> new IllegalStateException("no api_base for deployment " + d.id()));
-    base = toHttpScheme(base);
-    while (base.endsWith("/")) {
-      base = base.substring(0, base.length() - 1);
-    }
+    String base = toHttpScheme(UpstreamEndpoint.base(d, simulatedBase));
     if (d.provider() == Provider.AZURE) {
-      return stripSuffix(stripSuffix(base, "/openai/v1"), "/openai") + "/openai/v1";
+      return UpstreamEndpoint.stripSuffix(UpstreamEndpoint.stripSuffix(base, "/openai/v1"), "/openai") + "/openai/v1";
     }
-    base = stripSuffix(base, "/realtime");
+    base = UpstreamEndpoint.stripSuffix(base, "/realtime");
     return base.endsWith("/v1") ? base : base + "/v1";
   }
 
@@ -70,9 +65,5 @@ final class WebRtcUpstream {
       return "http://" + base.substring("ws://".length());
     }
     return base;
-  }
-
-  private static String stripSuffix(String s, String suffix) {
-    return s.endsWith(suffix) ? s.substring(0, s.length() - suffix.length()) : s;
   }
 }
