@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
     description = "Print session events from the topic as JSON lines (one session with --session).")
-final class TailCommand implements Callable<Integer> {
+public final class TailCommand implements Callable<Integer> {
   @Option(names = "--kafka", paramLabel = "HOST:PORT", required = true, description = "Kafka bootstrap servers.")
   String kafka;
 
@@ -35,19 +35,27 @@ final class TailCommand implements Callable<Integer> {
       description = "Without --follow: stop after this long with no new record (default: ${DEFAULT-VALUE}).")
   int idleSeconds;
 
+  /**
+   * A consumer that reads the topic from its first record as a group of its own (nothing committed), with session ids
+   * and envelopes as strings: how every reader of the session-event topic starts.
+   */
+  public static Properties fromTheStart(String bootstrap, String groupPrefix) {
+    Properties props = new Properties();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("group.id", groupPrefix + UUID.randomUUID());
+    props.put("auto.offset.reset", "earliest");
+    props.put("enable.auto.commit", "false");
+    props.put("key.deserializer", StringDeserializer.class.getName());
+    props.put("value.deserializer", StringDeserializer.class.getName());
+    return props;
+  }
+
   @Override
   public Integer call() {
     // stdout carries JSON lines only: silence the client library's console logging for this command.
     ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
         .setLevel(ch.qos.logback.classic.Level.OFF);
-    Properties props = new Properties();
-    props.put("bootstrap.servers", kafka);
-    props.put("group.id", "rtrelay-tail-" + UUID.randomUUID());
-    props.put("auto.offset.reset", "earliest");
-    props.put("enable.auto.commit", "false");
-    props.put("key.deserializer", StringDeserializer.class.getName());
-    props.put("value.deserializer", StringDeserializer.class.getName());
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(fromTheStart(kafka, "rtrelay-tail-"))) {
       consumer.subscribe(java.util.List.of(topic));
       long idleSince = System.nanoTime();
       while (follow || System.nanoTime() - idleSince < Duration.ofSeconds(idleSeconds).toNanos()) {

@@ -1,15 +1,14 @@
 package dev.rtrelay.e2e.cluster;
 
+import dev.rtrelay.logger.TailCommand;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Reads the events topic from the beginning with a plain Kafka consumer, as an operator's consumer would. */
 final class TopicReader {
@@ -18,13 +17,7 @@ final class TopicReader {
   /** All records keyed {@code sessionId}, in partition order, once {@code complete} holds (or fails after 60 s). */
   static List<JsonObject> awaitSession(String bootstrap, String topic, String sessionId,
       Predicate<List<JsonObject>> complete) {
-    Properties props = new Properties();
-    props.put("bootstrap.servers", bootstrap);
-    props.put("group.id", "test-" + UUID.randomUUID());
-    props.put("auto.offset.reset", "earliest");
-    props.put("enable.auto.commit", "false");
-    props.put("key.deserializer", StringDeserializer.class.getName());
-    props.put("value.deserializer", StringDeserializer.class.getName());
+    Properties props = TailCommand.fromTheStart(bootstrap, "test-");
     List<JsonObject> records = new ArrayList<>();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
