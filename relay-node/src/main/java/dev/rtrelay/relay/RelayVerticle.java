@@ -55,7 +55,8 @@ final class RelayVerticle extends VerticleBase {
     RelaySettings settings = services.config().relay();
     upstreamClient = vertx.createWebSocketClient(upstreamClientOptions(settings));
     UpstreamConnector connector = new UpstreamConnector(upstreamClient, services.router(), services.simulatedBase(),
-        (long) (settings.upstreamConnectTimeoutSeconds() * 1000), services.relayMetrics(), services.googleTokens());
+        (long) (settings.upstreamConnectTimeoutSeconds() * 1000), settings.maxMessageBytes(), services.relayMetrics(),
+        services.googleTokens());
     EventSink sink = EventSink.DISABLED;
     if (services.publishEvents()) {
       eventSink = new EventBusSink(vertx, services.eventLog(), services.eventStats());

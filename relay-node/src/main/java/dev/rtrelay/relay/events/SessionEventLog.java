@@ -122,6 +122,18 @@ public final class SessionEventLog {
     });
   }
 
+  /**
+   * A translated session replaced its provider connection mid-session (the client saw nothing of it): why, how many
+   * times so far, and how long the client's messages were held. Resumption handles are credentials and never logged.
+   */
+  public void upstreamRenewed(String reason, int renewals, long heldMillis) {
+    emit("upstream.renewed", g -> {
+      g.writeStringField("reason", reason);
+      g.writeNumberField("renewals", renewals);
+      g.writeNumberField("took_ms", heldMillis);
+    });
+  }
+
   /** A guardrail blocked a message: which one, in which mode, on which rule; never the text. */
   public void guardrailBlocked(String guardrail, String mode, String category) {
     emit("guardrail.blocked", g -> {

@@ -102,6 +102,12 @@ public final class RelayMetrics {
         .tag("model", alias).register(registry).increment();
   }
 
+  /** A translated session replaced its provider connection (e.g. at Gemini's connection time limit). */
+  public void upstreamRenewed(String deploymentId) {
+    Counter.builder("rtrelay_upstream_renewals").description("Provider connections renewed mid-session")
+        .tag("deployment", deploymentId).register(registry).increment();
+  }
+
   public void cooldown(String deploymentId) {
     Counter.builder("rtrelay_cooldowns").description("Deployments put in cooldown after consecutive failures")
         .tag("deployment", deploymentId).register(registry).increment();

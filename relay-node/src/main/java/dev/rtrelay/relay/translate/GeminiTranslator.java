@@ -16,6 +16,11 @@ import java.util.Map;
  * 1007): the client gets {@code session.updated} with the session as it stands and an {@code error} naming what could
  * not change. Provider output becomes OpenAI's response lifecycle with unique ids, in the event names the client chose
  * (GA, or beta with {@code OpenAI-Beta: realtime=v1}); usage goes into {@code response.done} modality by modality.
+ *
+ * <p>Every setup asks for session resumption. Gemini ends each connection after about ten minutes, announcing it with
+ * {@code goAway}: the translator then asks the session for a fresh connection as soon as no response is in flight
+ * (or when the old one closes) and resumes there with the latest handle and the same setup, holding client messages
+ * meanwhile, so the client sees one continuous session.
  */
 public final class GeminiTranslator implements Translator {
   /** OpenAI voices to Gemini's prebuilt voices; other names pass through as Gemini voice names. */
@@ -23,6 +28,8 @@ public final class GeminiTranslator implements Translator {
       "cedar", "Charon", "coral", "Aoede", "echo", "Puck", "marin", "Aoede", "sage", "Kore", "shimmer", "Leda",
       "verse", "Orus");
   private static final String AUDIO_MIME = "audio/pcm;rate=24000";
+  /** Renewals in a row without a completed turn before the translator gives up (a provider that keeps dropping). */
+  private static final int MAX_RENEWALS_WITHOUT_PROGRESS = 3;
 
   private final String model;
   private final boolean functionResponseIds;
@@ -30,6 +37,14 @@ public final class GeminiTranslator implements Translator {
   private final String sessionId;
   private final List<JsonObject> waiting = new ArrayList<>();
   private final Map<String, String> callNames = new HashMap<>();
+  private final Map<String, String> callItems = new HashMap<>();
+  private final java.util.Set<String> cancelledCalls = new java.util.HashSet<>();
+  private String resumeHandle;
+  private boolean renewAfterTurn;
+  private boolean goAwaySeen;
+  private boolean audioTurnEnded;
+  private boolean discardingTurn;
+  private int renewalsWithoutProgress;
   private JsonObject session;
   private boolean setupSent;
   private boolean ready;
@@ -89,14 +104,24 @@ public final class GeminiTranslator implements Translator {
           send(new JsonObject().put("realtimeInput", new JsonObject().put("audioStreamEnd", true)), out);
         }
         out.toClient(event("input_audio_buffer.committed").put("item_id", newId("item")));
+        // Gemini answers a finished audio turn by itself; a response.create for it must not start another turn.
+        audioTurnEnded = true;
       }
       case "input_audio_buffer.clear" -> out.toClient(event("input_audio_buffer.cleared"));
       case "conversation.item.create" -> itemCreate(e.getJsonObject("item", new JsonObject()), out);
-      case "response.create" -> send(new JsonObject().put("clientContent", new JsonObject()
-          .put("turns", new JsonArray()).put("turnComplete", true)), out);
+      case "response.create" -> {
+        if (audioTurnEnded) {
+          audioTurnEnded = false;
+        } else {
+          send(new JsonObject().put("clientContent", new JsonObject().put("turns", new JsonArray())
+              .put("turnComplete", true)), out);
+        }
+      }
       case "response.cancel" -> {
         if (response != null) {
           finish("cancelled", out);
+          // Gemini has no cancel: the rest of its turn is dropped rather than shown as a new response.
+          discardingTurn = true;
         }
       }
       default -> out.toClient(error("unsupported_event", "Event '" + type + "' is not supported for gemini/ "
@@ -125,6 +150,8 @@ public final class GeminiTranslator implements Translator {
 
   private void sendSetup(Output out) {
     setupSent = true;
+    ready = false;
+    out.holdClient(true);
     JsonArray modalities = session.getJsonArray(beta ? "modalities" : "output_modalities",
         session.getJsonArray("output_modalities", session.getJsonArray("modalities", new JsonArray().add("audio"))));
     audioOutput = modalities.contains("audio");
@@ -144,7 +171,9 @@ public final class GeminiTranslator implements Translator {
           new JsonObject().put("voiceName", VOICES.getOrDefault(voice, voice)))));
     }
     JsonObject setup = new JsonObject().put("model", model).put("generationConfig", generation)
-        .put("inputAudioTranscription", new JsonObject());
+        .put("inputAudioTranscription", new JsonObject())
+        .put("sessionResumption", resumeHandle == null ? new JsonObject()
+            : new JsonObject().put("handle", resumeHandle));
     if (audioOutput) {
       setup.put("outputAudioTranscription", new JsonObject());
     }
@@ -184,10 +213,16 @@ public final class GeminiTranslator implements Translator {
   }
 
   private void itemCreate(JsonObject item, Output out) {
+    audioTurnEnded = false;
     String id = item.getString("id", newId("item"));
     String itemType = item.getString("type", "message");
     if (itemType.equals("function_call_output")) {
       String callId = item.getString("call_id", "");
+      if (cancelledCalls.remove(callId)) {
+        out.toClient(error("tool_call_cancelled", "The model cancelled function call '" + callId + "' before its "
+            + "output arrived (Gemini toolCallCancellation); the output was not sent"));
+        return;
+      }
       Object output = item.getValue("output", "");
       JsonObject result;
       try {
@@ -234,10 +269,16 @@ public final class GeminiTranslator implements Translator {
     if (m.getValue("usageMetadata") instanceof JsonObject usage) {
       pendingUsage = GeminiUsage.plus(pendingUsage, GeminiUsage.toOpenAi(usage, audioOutput));
     }
+    if (m.getValue("sessionResumptionUpdate") instanceof JsonObject update
+        && update.getBoolean("resumable", true) && update.getValue("newHandle") instanceof String handle
+        && !handle.isEmpty()) {
+      resumeHandle = handle;
+    }
     if (m.containsKey("setupComplete")) {
       ready = true;
       waiting.forEach(out::toUpstream);
       waiting.clear();
+      out.holdClient(false);
       if (updatePending) {
         updatePending = false;
         out.toClient(event("session.updated").put("session", session.copy()));
@@ -249,10 +290,64 @@ public final class GeminiTranslator implements Translator {
     if (m.getValue("toolCall") instanceof JsonObject call) {
       toolCall(call, out);
     }
+    if (m.getValue("toolCallCancellation") instanceof JsonObject cancellation) {
+      toolCallCancellation(cancellation, out);
+    }
     if (m.getValue("goAway") instanceof JsonObject goAway) {
-      // Gemini ends each connection after about ten minutes. Until sessions are resumed on a new connection, the
-      // client is told to reconnect (1001) when it happens, rather than seeing the session fail.
-      out.upstreamClosingSoon("provider connection time limit (closes in " + goAway.getString("timeLeft", "?") + ")");
+      goAwaySeen = true;
+      renewAfterTurn = true;
+      if (response == null) {
+        renewNow("goAway, connection closes in " + goAway.getString("timeLeft", "?"), out);
+      }
+    }
+  }
+
+  @Override
+  public AfterLoss upstreamLost(Short code, String reason, Output out) {
+    renewAfterTurn = false;
+    if (response != null) {
+      finish("incomplete", out);
+    }
+    // Refusals (invalid setup, policy, unsupported data) would only be refused again on a new connection.
+    boolean refusal = code != null && (code == 1003 || code == 1007 || code == 1008);
+    if (!refusal && resumeHandle != null && renewalsWithoutProgress < MAX_RENEWALS_WITHOUT_PROGRESS) {
+      renewalsWithoutProgress++;
+      ready = false;
+      out.holdClient(true);
+      return AfterLoss.RENEW;
+    }
+    return goAwaySeen ? AfterLoss.ASK_CLIENT_TO_RECONNECT : AfterLoss.END;
+  }
+
+  @Override
+  public void upstreamRenewed(Output out) {
+    goAwaySeen = false;
+    // The same configuration plus the latest handle: Gemini restores the conversation from it.
+    sendSetup(out);
+  }
+
+  /** Asks for a fresh connection now; client messages wait for the resumed setup. */
+  private void renewNow(String why, Output out) {
+    if (resumeHandle == null) {
+      // Nothing to resume with: when the connection ends, the client is asked to reconnect instead.
+      return;
+    }
+    renewAfterTurn = false;
+    ready = false;
+    out.holdClient(true);
+    out.renewUpstream(why);
+  }
+
+  /**
+   * OpenAI has no event for a call the model takes back: the function_call item is deleted from the conversation
+   * ({@code conversation.item.deleted}), and an output the client still sends for it is not passed on.
+   */
+  private void toolCallCancellation(JsonObject cancellation, Output out) {
+    for (Object id : cancellation.getJsonArray("ids", new JsonArray())) {
+      if (id instanceof String callId && callItems.containsKey(callId)) {
+        cancelledCalls.add(callId);
+        out.toClient(event("conversation.item.deleted").put("item_id", callItems.remove(callId)));
+      }
     }
   }
 
@@ -272,7 +367,7 @@ public final class GeminiTranslator implements Translator {
         finish("cancelled", out);
       }
     }
-    if (c.getValue("modelTurn") instanceof JsonObject turn) {
+    if (c.getValue("modelTurn") instanceof JsonObject turn && !discardingTurn) {
       for (Object p : turn.getJsonArray("parts", new JsonArray())) {
         if (!(p instanceof JsonObject part) || part.getBoolean("thought", false)) {
           continue;
@@ -287,12 +382,17 @@ public final class GeminiTranslator implements Translator {
         }
       }
     }
-    if (c.getValue("outputTranscription") instanceof JsonObject t && t.getValue("text") instanceof String text) {
+    if (c.getValue("outputTranscription") instanceof JsonObject t && t.getValue("text") instanceof String text
+        && !discardingTurn) {
       open(true, out).transcript.append(text);
       out.toClient(delta(beta ? "response.audio_transcript.delta" : "response.output_audio_transcript.delta")
           .put("delta", text));
     }
+    if (c.getBoolean("turnComplete", false) || c.getBoolean("interrupted", false)) {
+      discardingTurn = false;
+    }
     if (c.getBoolean("turnComplete", false)) {
+      renewalsWithoutProgress = 0;
       if (inputItemId != null) {
         out.toClient(event("conversation.item.input_audio_transcription.completed").put("item_id", inputItemId)
             .put("content_index", 0).put("transcript", inputTranscript.toString()));
@@ -313,8 +413,10 @@ public final class GeminiTranslator implements Translator {
       Response r = open(false, out);
       String callId = f.getString("id", newId("call"));
       callNames.put(callId, f.getString("name", ""));
+      String itemId = newId("item");
+      callItems.put(callId, itemId);
       String arguments = f.getJsonObject("args", new JsonObject()).encode();
-      JsonObject item = new JsonObject().put("id", newId("item")).put("type", "function_call")
+      JsonObject item = new JsonObject().put("id", itemId).put("type", "function_call")
           .put("status", "completed").put("call_id", callId).put("name", f.getString("name", ""))
           .put("arguments", arguments);
       r.functionCalls.add(item);
@@ -378,6 +480,9 @@ public final class GeminiTranslator implements Translator {
       pendingUsage = null;
     }
     out.toClient(event("response.done").put("response", done));
+    if (renewAfterTurn) {
+      renewNow("goAway, at the end of a response", out);
+    }
   }
 
   private JsonObject doneEvent(Response r, String type) {

@@ -7,20 +7,37 @@ import io.vertx.core.json.JsonObject;
  * from the session's event loop only. Passthrough providers (OpenAI, Azure, xAI) never go through a translator.
  */
 public interface Translator {
-  /** Where translated messages go. */
+  /** Where translated messages go, and what the translator may ask of the session. */
   interface Output {
     void toClient(JsonObject event);
 
     void toUpstream(JsonObject message);
 
     /**
-     * The provider announced it will close the connection soon (e.g. Gemini's {@code goAway} at its connection time
-     * limit): when it does, the client is closed with 1001 so SDKs reconnect, instead of seeing a failure.
+     * Stops (true) or resumes (false) reading client messages, e.g. while the provider is not ready for them; held
+     * messages wait in TCP, so holding is bounded and loses nothing.
      */
-    void upstreamClosingSoon(String why);
+    void holdClient(boolean hold);
+
+    /**
+     * Asks for a fresh connection to the same deployment (e.g. ahead of a provider's connection time limit): the
+     * session closes the current one, opens another and calls {@link #upstreamRenewed}; if it cannot, it ends the
+     * session asking the client to reconnect (1001).
+     */
+    void renewUpstream(String why);
   }
 
-  /** The upstream socket is open; events the client expects first (e.g. {@code session.created}) go out now. */
+  /** What the session does when the provider connection ends without the relay or the client closing it. */
+  enum AfterLoss {
+    /** Open a fresh connection and carry on: the client does not notice. */
+    RENEW,
+    /** Close the client with 1001 ("going away") so SDKs reconnect, instead of reporting a failure. */
+    ASK_CLIENT_TO_RECONNECT,
+    /** Pass the provider's close on to the client. */
+    END
+  }
+
+  /** The provider link is open; events the client expects first (e.g. {@code session.created}) go out now. */
   void start(Output out);
 
   /** One client event (OpenAI Realtime). */
@@ -28,4 +45,10 @@ public interface Translator {
 
   /** One provider message. */
   void fromUpstream(JsonObject message, Output out);
+
+  /** The provider connection ended unasked, with this close code (null when it just dropped) and reason. */
+  AfterLoss upstreamLost(Short code, String reason, Output out);
+
+  /** A fresh provider connection is open: send what it needs to continue the session (e.g. a resuming setup). */
+  void upstreamRenewed(Output out);
 }

@@ -35,9 +35,12 @@ public final class UpstreamConnector {
   private final RelayMetrics metrics;
 
   private final GoogleAccessTokens googleTokens;
+  private final int maxMessageBytes;
 
+  /** @param maxMessageBytes the largest message a translated provider may send (relayed ones are bounded per frame) */
   public UpstreamConnector(WebSocketClient client, DeploymentRouter router, Optional<String> simulatedBase,
-      long connectTimeoutMillis, RelayMetrics metrics, GoogleAccessTokens googleTokens) {
+      long connectTimeoutMillis, int maxMessageBytes, RelayMetrics metrics, GoogleAccessTokens googleTokens) {
+    this.maxMessageBytes = maxMessageBytes;
     this.metrics = metrics;
     this.googleTokens = googleTokens;
     this.client = client;
@@ -67,35 +70,61 @@ public final class UpstreamConnector {
       return;
     }
     DeploymentState deployment = order.get(index);
+    open(deployment, clientBeta)
+        .onSuccess(result::complete)
+        .onFailure(error -> {
+          if (index + 1 < order.size()) {
+            LOG.warn("session {}: upstream connection to deployment {} failed: {}; trying next deployment", sessionId,
+                deployment.config().id(), Failure.of(deployment, error).describe());
+            metrics.failover(group.alias());
+          } else {
+            LOG.warn("session {}: upstream connection to deployment {} failed: {}", sessionId,
+                deployment.config().id(), Failure.of(deployment, error).describe());
+          }
+          failures.add(Failure.of(deployment, error));
+          attempt(group, order, index + 1, clientBeta, sessionId, failures, result);
+        });
+  }
+
+  /**
+   * A new connection to the same deployment, for a translated session renewing its provider connection (Gemini's
+   * resumption handles are only valid there). No failover: the caller decides what a failure means.
+   */
+  public Future<UpstreamConnection> reconnect(DeploymentState deployment) {
+    return open(deployment, Optional.empty());
+  }
+
+  /** One connection attempt, counted in the router's health and the metrics either way. */
+  private Future<UpstreamConnection> open(DeploymentState deployment, Optional<String> clientBeta) {
+    long started = System.nanoTime();
+    return handshake(deployment, clientBeta)
+        .onSuccess(connected -> {
+          metrics.upstreamConnected(deployment.config().id(), System.nanoTime() - started);
+          router.recordSuccess(deployment);
+        })
+        .onFailure(error -> {
+          metrics.upstreamFailed(deployment.config().id(), Failure.of(deployment, error).reasonLabel());
+          if (router.recordFailure(deployment)) {
+            metrics.cooldown(deployment.config().id());
+          }
+        });
+  }
+
+  private Future<UpstreamConnection> handshake(DeploymentState deployment, Optional<String> clientBeta) {
     // Providers send session.created right after the handshake, often in the same TCP read, and Vert.x delivers it
     // before the connect callback runs. A handler installed before connecting keeps those first frames (pausing
     // before connecting would stall the handshake itself); the relay session replays them first.
     ClientWebSocket socket = client.webSocket();
     List<WebSocketFrame> early = new ArrayList<>(2);
     socket.frameHandler(early::add);
-    long started = System.nanoTime();
-    connectOptions(deployment, clientBeta).compose(socket::connect)
-        .onSuccess(connected -> {
-          // From here frames wait in Vert.x's queue (and then in TCP) until the session resumes the socket.
-          socket.pause();
-          metrics.upstreamConnected(deployment.config().id(), System.nanoTime() - started);
-          router.recordSuccess(deployment);
-          result.complete(new UpstreamConnection(socket, deployment, early));
-        })
-        .onFailure(error -> {
-          Failure failure = Failure.of(deployment, error);
-          LOG.warn("session {}: upstream handshake to deployment {} failed: {}{}", sessionId,
-              deployment.config().id(), failure.describe(), index + 1 < order.size() ? "; trying next deployment" : "");
-          metrics.upstreamFailed(deployment.config().id(), failure.reasonLabel());
-          if (router.recordFailure(deployment)) {
-            metrics.cooldown(deployment.config().id());
-          }
-          if (index + 1 < order.size()) {
-            metrics.failover(group.alias());
-          }
-          failures.add(failure);
-          attempt(group, order, index + 1, clientBeta, sessionId, failures, result);
-        });
+    return connectOptions(deployment, clientBeta).compose(socket::connect).map(connected -> {
+      // From here frames wait in Vert.x's queue (and then in TCP) until the session resumes the socket.
+      socket.pause();
+      if (deployment.config().provider().translated()) {
+        return UpstreamConnection.translated(deployment, new WebSocketLink(socket, early, maxMessageBytes));
+      }
+      return UpstreamConnection.relayed(deployment, socket, early);
+    });
   }
 
   /** The handshake's URL and headers; Vertex AI's include an OAuth token fetched (or reused) for this connection. */

@@ -3,7 +3,6 @@ package dev.rtrelay.relay.ws;
 import dev.rtrelay.relay.auth.ClientCredentials;
 import dev.rtrelay.relay.auth.KeyAuthenticator;
 import dev.rtrelay.relay.auth.Principal;
-import dev.rtrelay.relay.config.DeploymentConfig;
 import dev.rtrelay.relay.config.RelaySettings;
 import dev.rtrelay.relay.cost.SessionCost;
 import dev.rtrelay.relay.events.SessionEventLog;
@@ -12,6 +11,7 @@ import dev.rtrelay.relay.guardrails.Guardrail;
 import dev.rtrelay.relay.guardrails.GuardrailMode;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.guardrails.OutputCheck;
 import dev.rtrelay.relay.guardrails.PreCallCheck;
 import dev.rtrelay.relay.guardrails.TurnHold;
 import dev.rtrelay.relay.http.DrainState;
@@ -21,8 +21,8 @@ import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.routing.ModelGroup;
-import dev.rtrelay.relay.translate.GeminiTranslator;
 import dev.rtrelay.relay.translate.Translator;
+import dev.rtrelay.relay.translate.Translators;
 import dev.rtrelay.relay.upstream.UpstreamConnection;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
 import io.vertx.core.Handler;
@@ -116,19 +116,23 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
           return;
         }
         UpstreamConnection upstream = ar.result();
-        if (upstream.deployment().config().provider().translated() && !admission.guardrails().isEmpty()) {
+        if (upstream.link() != null && holdsResponses(admission.guardrails())) {
           // Never run a session without the guardrails it should have: refuse it instead.
-          upstream.socket().close(CloseCodes.NORMAL, "not used");
+          upstream.close(CloseCodes.NORMAL, "not used");
           lease.release();
-          refuse(request, sessionId, new RelayException(501, "invalid_request_error", "Guardrails are not yet "
-              + "supported for " + upstream.deployment().config().provider().prefix() + "/ deployments (deployment "
-              + upstream.deployment().config().id() + "); this session would need "
-              + admission.guardrails().size() + " guardrail(s)"));
+          refuse(request, sessionId, new RelayException(501, "invalid_request_error", "Guardrails with "
+              + "hold_response_until_checked are not supported for " + upstream.deployment().config().provider()
+              .prefix() + "/ deployments (deployment " + upstream.deployment().config().id() + "): the provider "
+              + "has no way to wait for the relay before answering a spoken turn"));
           return;
         }
         upgrade(request, sessionId, admission, lease, upstream);
       });
     });
+  }
+
+  private static boolean holdsResponses(List<Guardrail> guardrails) {
+    return guardrails.stream().anyMatch(g -> g.holdsResponse() && g.modes().contains(GuardrailMode.DURING_CALL));
   }
 
   private static void refuse(HttpServerRequest request, String sessionId, Throwable cause) {
@@ -199,11 +203,6 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private void bind(ServerWebSocket client, HttpServerRequest request, Admission admission,
       UpstreamConnection upstream, SessionContext context, Runnable release) {
     SessionEventLog eventLog = logging.open(context, request, admission.credentials(), client.subProtocol());
-    if (upstream.deployment().config().provider().translated()) {
-      bindTranslated(client, request, upstream, context, release, eventLog);
-      return;
-    }
-    RelaySession[] holder = new RelaySession[1];
     CheckContext checkContext = new CheckContext(context.sessionId(), context.modelAlias(),
         context.principal().id(), context.principal().teamId(), GuardrailMode.PRE_CALL);
     List<Guardrail> preCall = admission.guardrails().stream()
@@ -211,8 +210,12 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     List<Guardrail> output = admission.guardrails().stream().filter(g -> g.modes().contains(GuardrailMode.DURING_CALL)
         || g.modes().contains(GuardrailMode.POST_CALL)).toList();
     PreCallCheck preCallCheck = preCall.isEmpty() ? null : new PreCallCheck(preCall, checkContext, guardrailStats);
-    boolean holdTurns = admission.guardrails().stream()
-        .anyMatch(g -> g.holdsResponse() && g.modes().contains(GuardrailMode.DURING_CALL));
+    if (upstream.link() != null) {
+      bindTranslated(client, request, upstream, context, release, eventLog, preCallCheck, output, checkContext);
+      return;
+    }
+    RelaySession[] holder = new RelaySession[1];
+    boolean holdTurns = holdsResponses(admission.guardrails());
     String beta = request.getHeader("openai-beta");
     TurnHold turnHold = holdTurns ? new TurnHold(preCallCheck, beta != null && beta.contains("realtime=v1")) : null;
     RelaySession session = new RelaySession(context, client, upstream.socket(), settings.maxMessageBytes(), eventLog,
@@ -231,17 +234,18 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
 
   /** A provider with its own protocol: the session speaks OpenAI Realtime to the client through a translator. */
   private void bindTranslated(ServerWebSocket client, HttpServerRequest request, UpstreamConnection upstream,
-      SessionContext context, Runnable release, SessionEventLog eventLog) {
+      SessionContext context, Runnable release, SessionEventLog eventLog, PreCallCheck preCall,
+      List<Guardrail> outputGuardrails, CheckContext checkContext) {
     String beta = request.getHeader("openai-beta");
-    DeploymentConfig d = upstream.deployment().config();
-    // Vertex AI names the model by its full resource name and rejects ids on tool responses; AI Studio wants both.
-    String model = d.vertex().map(v -> "projects/" + v.project() + "/locations/" + v.location()
-        + "/publishers/google/models/" + d.providerModel()).orElse("models/" + d.providerModel());
-    Translator translator = new GeminiTranslator(model, d.vertex().isEmpty(), context.sessionId(),
+    Translator translator = Translators.forDeployment(upstream.deployment().config(), context.sessionId(),
         beta != null && beta.contains("realtime=v1"));
     TranslatingSession[] holder = new TranslatingSession[1];
-    TranslatingSession session = new TranslatingSession(context, client, upstream.socket(), translator, eventLog,
+    OutputCheck output = outputGuardrails.isEmpty() ? null : new OutputCheck(outputGuardrails, checkContext,
+        guardrailStats, blocked -> holder[0].outputBlocked(blocked), null);
+    TranslatingSession session = new TranslatingSession(context, client, upstream.link(), translator,
+        () -> connector.reconnect(upstream.deployment()).map(UpstreamConnection::link), eventLog,
         billingFor(upstream, eventLog, context), metrics,
+        new TranslatingSession.Guards(preCall, output, guardrailStats),
         () -> {
           registry.remove(holder[0]);
           release.run();
@@ -260,9 +264,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
 
   private static void abandon(SessionContext context, UpstreamConnection upstream, Runnable release, Throwable error) {
     LOG.info("session {}: client went away during the upgrade ({})", context.sessionId(), error.toString());
-    if (!upstream.socket().isClosed()) {
-      upstream.socket().close(CloseCodes.GOING_AWAY, "client went away");
-    }
+    upstream.close(CloseCodes.GOING_AWAY, "client went away");
     release.run();
   }
 

@@ -1,31 +1,44 @@
 package dev.rtrelay.relay.ws;
 
 import dev.rtrelay.relay.events.SessionEventLog;
+import dev.rtrelay.relay.guardrails.ClientGate;
+import dev.rtrelay.relay.guardrails.GuardrailBlocked;
+import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.guardrails.OutputCheck;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.translate.Translator;
+import dev.rtrelay.relay.upstream.FailureText;
+import dev.rtrelay.relay.upstream.ProviderLink;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client socket speaking OpenAI Realtime bound to a provider socket speaking another protocol, message by message
- * through a {@link Translator}. The event log, billing and metrics see the OpenAI-side events, so a translated session
- * is logged and billed exactly like a relayed one. Providers may send JSON in text or binary frames; both are read.
+ * A client socket speaking OpenAI Realtime bound to a provider link speaking another protocol, message by message
+ * through a {@link Translator}. The event log, billing, metrics and guardrails see the OpenAI-side events, so a
+ * translated session is logged, billed and guarded like a relayed one. The provider link can be replaced mid-session
+ * (connection renewal) without the client noticing: client messages are held meanwhile.
  */
 final class TranslatingSession implements LiveSession {
   private static final Logger LOG = LoggerFactory.getLogger(TranslatingSession.class);
 
+  /** What a translated session needs besides its sockets; null members mean "none configured". */
+  record Guards(ClientGate preCall, OutputCheck output, GuardrailStats stats) {
+    static final Guards NONE = new Guards(null, null, null);
+  }
+
   private final SessionContext context;
-  private final SocketPair sockets;
   private final ServerWebSocket client;
-  private final WebSocket upstream;
   private final Translator translator;
+  private final Supplier<Future<ProviderLink>> reconnect;
   private final SessionEventLog eventLog;
   private final ResponseBilling billing;
   private final RelayMetrics metrics;
+  private final Guards guards;
   private final Runnable onEnd;
   private final long startedNanos = System.nanoTime();
   private final Translator.Output output = new Translator.Output() {
@@ -40,12 +53,23 @@ final class TranslatingSession implements LiveSession {
     }
 
     @Override
-    public void upstreamClosingSoon(String why) {
-      LOG.info("session {}: {}; the client will be asked to reconnect", context.sessionId(), why);
-      upstreamClosingOnPurpose = true;
+    public void holdClient(boolean hold) {
+      translatorHolds = hold;
+      updateClientFlow();
+    }
+
+    @Override
+    public void renewUpstream(String why) {
+      renew(why);
     }
   };
-  private boolean upstreamClosingOnPurpose;
+  private ProviderLink link;
+  private int writeQueueMaxBytes;
+  private boolean translatorHolds;
+  private boolean checking;
+  private boolean clientWriteFull;
+  private boolean renewing;
+  private int renewals;
   private long framesIn;
   private long bytesIn;
   private long framesOut;
@@ -53,43 +77,72 @@ final class TranslatingSession implements LiveSession {
   private boolean ended;
   private boolean closedByRelay;
 
-  /** @param eventLog null when logging is off */
-  TranslatingSession(SessionContext context, ServerWebSocket client, WebSocket upstream, Translator translator,
-      SessionEventLog eventLog, ResponseBilling billing, RelayMetrics metrics, Runnable onEnd) {
+  /**
+   * @param reconnect opens a fresh link to the same deployment, for connection renewal
+   * @param eventLog null when logging is off
+   */
+  TranslatingSession(SessionContext context, ServerWebSocket client, ProviderLink link, Translator translator,
+      Supplier<Future<ProviderLink>> reconnect, SessionEventLog eventLog, ResponseBilling billing,
+      RelayMetrics metrics, Guards guards, Runnable onEnd) {
     this.context = context;
-    this.sockets = new SocketPair(client, upstream);
     this.client = client;
-    this.upstream = upstream;
+    this.link = link;
     this.translator = translator;
+    this.reconnect = reconnect;
     this.eventLog = eventLog;
     this.billing = billing;
     this.metrics = metrics;
+    this.guards = guards;
     this.onEnd = onEnd;
   }
 
   void start(int writeQueueMaxBytes) {
+    this.writeQueueMaxBytes = writeQueueMaxBytes;
     client.setWriteQueueMaxSize(writeQueueMaxBytes);
-    upstream.setWriteQueueMaxSize(writeQueueMaxBytes);
     // Backpressure both ways, as for relayed sessions: a full queue pauses the other side's reads.
-    client.drainHandler(v -> upstream.resume());
-    upstream.drainHandler(v -> client.resume());
+    client.drainHandler(v -> {
+      clientWriteFull = false;
+      link.resume();
+    });
     client.textMessageHandler(this::onClientText);
     client.binaryMessageHandler(b -> sendToClient(ClientErrors.event("invalid_request_error", null,
         "Binary frames are not part of the realtime protocol")));
-    upstream.textMessageHandler(text -> onUpstream(Buffer.buffer(text)));
-    upstream.binaryMessageHandler(this::onUpstream);
     client.closeHandler(v -> onClientClosed());
-    upstream.closeHandler(v -> onUpstreamClosed());
     client.exceptionHandler(e -> LOG.debug("session {}: client socket error: {}", context.sessionId(), e.toString()));
-    upstream.exceptionHandler(e -> LOG.debug("session {}: upstream socket error: {}", context.sessionId(),
-        e.toString()));
     translator.start(output);
-    upstream.resume();
-    client.resume();
-    if (upstream.isClosed()) {
-      onUpstreamClosed();
-    } else if (client.isClosed()) {
-      onClientClosed();
+    startLink(link);
+    if (!ended) {
+      updateClientFlow();
+      if (client.isClosed()) {
+        onClientClosed();
+      }
+    }
+  }
+
+  /** Wires a link; its messages and close count only while it is the session's current link. */
+  private void startLink(ProviderLink l) {
+    l.setWriteQueueMaxBytes(writeQueueMaxBytes);
+    l.drainHandler(v -> updateClientFlow());
+    l.start(message -> {
+      if (l == link) {
+        translator.fromUpstream(message, output);
+      }
+    }, closed -> {
+      if (l == link) {
+        onUpstreamClosed(closed);
+      }
+    });
+    if (clientWriteFull) {
+      l.pause();
+    }
+  }
+
+  /** The client is read only when nothing holds it: the translator, a guardrail check, or a full provider queue. */
+  private void updateClientFlow() {
+    if (translatorHolds || checking || renewing || link.writeQueueFull()) {
+      client.pause();
+    } else {
+      client.resume();
     }
   }
 
@@ -104,32 +157,55 @@ final class TranslatingSession implements LiveSession {
       sendToClient(ClientErrors.event("invalid_request_error", null, "Client message is not a JSON object"));
       return;
     }
-    if (eventLog != null && event.getValue("type") instanceof String type) {
+    String type = event.getValue("type") instanceof String t ? t : "";
+    if (guards.preCall() != null && guards.preCall().wants(type)) {
+      check(type, text);
+      return;
+    }
+    translate(type, event, text);
+  }
+
+  /** pre_call guardrails: the client is paused while its message is checked, so nothing overtakes it. */
+  private void check(String type, String text) {
+    checking = true;
+    updateClientFlow();
+    guards.preCall().check(text).onComplete(ar -> {
+      checking = false;
+      if (ar.failed()) {
+        gateFailed(ar.cause());
+        return;
+      }
+      JsonObject checked;
+      try {
+        checked = new JsonObject(ar.result());
+      } catch (RuntimeException e) {
+        gateFailed(e);
+        return;
+      }
+      translate(type, checked, ar.result());
+      if (!ended) {
+        updateClientFlow();
+      }
+    });
+  }
+
+  private void translate(String type, JsonObject event, String text) {
+    if (eventLog != null && !type.isEmpty()) {
       eventLog.onMessage(true, type, Buffer.buffer(text));
     }
     translator.fromClient(event, output);
   }
 
-  private void onUpstream(Buffer message) {
-    JsonObject parsed;
-    try {
-      parsed = new JsonObject(message);
-    } catch (RuntimeException e) {
-      LOG.debug("session {}: provider sent a message that is not JSON; ignored", context.sessionId());
-      return;
-    }
-    translator.fromUpstream(parsed, output);
-  }
-
   private void sendToClient(JsonObject event) {
-    if (client.isClosed()) {
+    if (client.isClosed() || closedByRelay) {
       return;
     }
     // Encoded once: audio deltas come through here at frame rate.
     String text = event.encode();
     String type = event.getString("type", "");
     boolean responseDone = type.equals("response.done");
-    if (eventLog != null || responseDone) {
+    boolean checked = guards.output() != null && guards.output().wants(type);
+    if (eventLog != null || responseDone || checked) {
       Buffer encoded = Buffer.buffer(text);
       if (eventLog != null) {
         eventLog.onMessage(false, type, encoded);
@@ -137,24 +213,110 @@ final class TranslatingSession implements LiveSession {
       if (responseDone) {
         billing.responseDone(encoded);
       }
+      if (checked) {
+        guards.output().check(type, encoded);
+      }
     }
     framesOut++;
     bytesOut += text.length();
     metrics.upstreamToClient().frame(text.length());
     client.writeTextMessage(text);
     if (client.writeQueueFull()) {
-      upstream.pause();
+      clientWriteFull = true;
+      link.pause();
     }
   }
 
   private void sendUpstream(JsonObject message) {
-    if (upstream.isClosed() || closedByRelay) {
+    if (link.isClosed() || closedByRelay || renewing) {
       return;
     }
-    upstream.writeTextMessage(message.encode());
-    if (upstream.writeQueueFull()) {
+    link.send(message);
+    if (link.writeQueueFull()) {
       client.pause();
     }
+  }
+
+  /** Replaces the provider link; the client's messages wait (paused) until the translator is ready again. */
+  private void renew(String why) {
+    if (renewing || ended || closedByRelay) {
+      return;
+    }
+    renewing = true;
+    updateClientFlow();
+    ProviderLink old = link;
+    long started = System.nanoTime();
+    LOG.info("session {}: renewing the provider connection ({})", context.sessionId(), why);
+    reconnect.get().onComplete(ar -> {
+      renewing = false;
+      if (ended || closedByRelay || client.isClosed()) {
+        if (ar.succeeded()) {
+          ar.result().close(CloseCodes.NORMAL, "session ended");
+        }
+        return;
+      }
+      if (ar.failed()) {
+        LOG.warn("session {}: provider connection could not be renewed: {}", context.sessionId(),
+            FailureText.describe(ar.cause()));
+        closedByRelay = true;
+        askClientToReconnect(old, "the provider connection could not be renewed");
+        return;
+      }
+      link = ar.result();
+      // The old link is closed only now, so its close cannot end the session while the new one is being opened.
+      old.close(CloseCodes.NORMAL, "connection renewed");
+      renewals++;
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      if (eventLog != null) {
+        eventLog.upstreamRenewed(why, renewals, millis);
+      }
+      metrics.upstreamRenewed(context.deploymentId());
+      startLink(link);
+      translator.upstreamRenewed(output);
+      updateClientFlow();
+    });
+  }
+
+  /** Ends the session with 1001, which SDKs treat as "reconnect", after an error event saying why. */
+  private void askClientToReconnect(ProviderLink l, String why) {
+    sendToClient(ClientErrors.event("server_error", "upstream_going_away", "The provider ended the connection ("
+        + why + "); reconnect to continue"));
+    l.close(CloseCodes.NORMAL, "going away");
+    if (!client.isClosed()) {
+      client.close(CloseCodes.GOING_AWAY, "provider connection ended; reconnect");
+    }
+  }
+
+  /**
+   * A guardrail blocked a message: LiteLLM's guardrail error event, then 1011 to the client; the provider link is
+   * closed normally. The blocked text is never logged.
+   */
+  private void gateFailed(Throwable failure) {
+    if (ended || closedByRelay) {
+      return;
+    }
+    if (!(failure instanceof GuardrailBlocked blocked)) {
+      LOG.warn("session {}: guardrail check failed ({}); closing", context.sessionId(), failure.toString());
+      close(CloseCodes.INTERNAL_ERROR, "guardrail check failed");
+      return;
+    }
+    LOG.warn("session {}: guardrail '{}' ({}) blocked a message [{}]", context.sessionId(), blocked.guardrail(),
+        blocked.mode().configName(), blocked.category());
+    guards.stats().blocked(blocked.guardrail(), blocked.mode());
+    if (eventLog != null) {
+      eventLog.guardrailBlocked(blocked.guardrail(), blocked.mode().configName(), blocked.category());
+    }
+    sendToClient(ClientErrors.event("guardrail_error", null, "Guardrail blocked this request: " + blocked.getMessage()));
+    closedByRelay = true;
+    link.close(CloseCodes.NORMAL, "guardrail blocked");
+    if (!client.isClosed()) {
+      client.close(CloseCodes.INTERNAL_ERROR, "guardrail blocked");
+    }
+  }
+
+  /** Output guardrails report blocks here. */
+  void outputBlocked(GuardrailBlocked blocked) {
+    gateFailed(blocked);
   }
 
   @Override
@@ -164,13 +326,19 @@ final class TranslatingSession implements LiveSession {
 
   @Override
   public void ping() {
-    sockets.ping();
+    if (!client.isClosed()) {
+      client.writePing(Buffer.buffer("rtrelay"));
+    }
+    link.ping();
   }
 
   @Override
   public void close(short code, String reason) {
     closedByRelay = true;
-    sockets.closeBoth(code, reason);
+    if (!client.isClosed()) {
+      client.close(code, reason);
+    }
+    link.close(code, reason);
   }
 
   @Override
@@ -183,30 +351,38 @@ final class TranslatingSession implements LiveSession {
   }
 
   private void onClientClosed() {
-    sockets.passClientClose();
+    link.close(CloseCodes.towardUpstream(client.closeStatusCode()), CloseCodes.reason(client.closeReason()));
     end("client", client.closeStatusCode(), client.closeReason());
   }
 
   /**
-   * The provider closed: its reason (Gemini explains refusals there, e.g. 1007 for an invalid setup) reaches the
-   * client as an error event before the close, since SDKs surface events more readily than close reasons.
+   * The provider closed unasked: the translator decides between renewing the connection, asking the client to
+   * reconnect, and passing the close on. A refusal's reason (Gemini explains them there, e.g. 1007 for an invalid
+   * setup) reaches the client as an error event before the close, since SDKs surface events more readily.
    */
-  private void onUpstreamClosed() {
-    Short code = upstream.closeStatusCode();
-    String reason = upstream.closeReason();
-    if (upstreamClosingOnPurpose && !client.isClosed()) {
-      client.close(CloseCodes.GOING_AWAY, "provider connection time limit reached; reconnect");
+  private void onUpstreamClosed(ProviderLink.Closed closed) {
+    Short code = closed.code();
+    String reason = closed.reason();
+    if (ended || closedByRelay || client.isClosed()) {
       end("upstream", code, reason);
       return;
     }
-    if (!client.isClosed()) {
-      if (code != null && code != 1000 && reason != null && !reason.isEmpty()) {
-        sendToClient(ClientErrors.event("server_error", "upstream_closed",
-            "Provider closed the session (" + code + "): " + reason));
+    switch (translator.upstreamLost(code, reason, output)) {
+      case RENEW -> renew("provider connection closed (" + code + ")");
+      case ASK_CLIENT_TO_RECONNECT -> {
+        askClientToReconnect(link, "connection time limit");
+        end("upstream", code, reason);
+      }
+      case END -> {
+        if (code != null && code != 1000 && reason != null && !reason.isEmpty()) {
+          sendToClient(ClientErrors.event("server_error", "upstream_closed",
+              "Provider closed the session (" + code + "): " + reason));
+        }
+        String clientReason = code == null || code == 1006 ? "upstream connection lost" : reason;
+        client.close(CloseCodes.towardClient(code), CloseCodes.reason(clientReason));
+        end("upstream", code, reason);
       }
     }
-    sockets.passUpstreamClose();
-    end("upstream", code, reason);
   }
 
   private void end(String closedBy, Short code, String reason) {
@@ -221,8 +397,8 @@ final class TranslatingSession implements LiveSession {
           bytesIn, framesOut, bytesOut), billing.cost());
     }
     metrics.sessionClosed(context.modelAlias(), by, code == null ? null : (int) code);
-    LOG.info("session {} (translated) closed by {} (code {}) after {} ms; {} client messages, {} to the client",
-        context.sessionId(), by, code, millis, framesIn, framesOut);
+    LOG.info("session {} (translated) closed by {} (code {}) after {} ms; {} client messages, {} to the client, "
+        + "{} connection renewal(s)", context.sessionId(), by, code, millis, framesIn, framesOut, renewals);
     onEnd.run();
   }
 }

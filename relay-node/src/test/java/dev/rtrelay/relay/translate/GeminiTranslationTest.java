@@ -68,6 +68,17 @@ class GeminiTranslationTest {
     }
   }
 
+  private static void awaitCondition(java.util.function.BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + RecordingClient.WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no " + what + " within " + RecordingClient.WAIT);
+      }
+      Thread.sleep(5);
+    }
+  }
+
   private static List<String> types(List<JsonObject> events) {
     return events.stream().map(e -> e.getString("type")).toList();
   }
@@ -163,38 +174,240 @@ class GeminiTranslationTest {
     assertEquals(chunk, sent.getString("data"));
   }
 
-  @Test
-  void sessionsThatNeedGuardrailsAreRefusedRatherThanRunUnguarded(Vertx vertx) throws Exception {
-    RelayFixture guarded = RelayFixture.start(vertx, """
+  private RelayFixture guardedRelay(Vertx vertx, String guardrails) throws Exception {
+    return RelayFixture.start(vertx, """
         model_list:
           - model_name: gemini-live
             litellm_params: {model: gemini/gemini-live-test, api_key: k, api_base: "%s"}
         guardrails:
-          - guardrail_name: words
-            litellm_params: {guardrail: litellm_content_filter, mode: pre_call, default_on: true,
-              blocked_words: [{keyword: secret, action: BLOCK}]}
+        %s
         general_settings:
           master_key: %s
-        """.formatted(gemini.baseUrl(), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+        """.formatted(gemini.baseUrl(), guardrails.indent(2), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void preCallGuardrailsCheckClientEventsBeforeTheyAreTranslated(Vertx vertx) throws Exception {
+    RelayFixture guarded = guardedRelay(vertx, """
+        - guardrail_name: words
+          litellm_params: {guardrail: litellm_content_filter, mode: pre_call, default_on: true,
+            blocked_words: [{keyword: secret, action: BLOCK}]}""");
     try {
-      RelayFixture.Rejection refused = guarded.expectRejection(guarded.options("gemini-live")
+      RecordingClient client = guarded.record(guarded.options("gemini-live")
           .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
-      assertEquals(501, refused.status());
-      assertTrue(refused.message().contains("Guardrails are not yet supported for gemini/"), refused.message());
+      client.nextEvent("session.created");
+      client.socket().writeTextMessage(ClientEvents.userText("hello"));
+      client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+      client.nextEvent("response.done");
+      client.socket().writeTextMessage(ClientEvents.userText("tell me the secret"));
+      JsonObject error = client.nextEvent("error");
+      assertEquals("guardrail_error", error.getJsonObject("error").getString("type"));
+      assertEquals((short) 1011, client.awaitClose().code());
+      assertFalse(gemini.received("clientContent").toString().contains("secret"), "the blocked text never left");
     } finally {
       guarded.close().await(10, TimeUnit.SECONDS);
     }
   }
 
   @Test
-  void aProviderConnectionLimitClosesTheClientWith1001SoItReconnects() throws Exception {
+  void postCallGuardrailsCheckTheTranslatedOutput(Vertx vertx) throws Exception {
+    RelayFixture guarded = guardedRelay(vertx, """
+        - guardrail_name: no-greetings
+          litellm_params: {guardrail: litellm_content_filter, mode: post_call, default_on: true,
+            blocked_words: [{keyword: hello there, action: BLOCK}]}""");
+    try {
+      RecordingClient client = guarded.record(guarded.options("gemini-live")
+          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      client.nextEvent("session.created");
+      client.socket().writeTextMessage(ClientEvents.userText("greet me"));
+      client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+      JsonObject error = client.nextEvent("error");
+      assertEquals("guardrail_error", error.getJsonObject("error").getString("type"));
+      assertEquals((short) 1011, client.awaitClose().code());
+    } finally {
+      guarded.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void guardrailsThatHoldResponsesAreRefusedRatherThanRunUnguarded(Vertx vertx) throws Exception {
+    RelayFixture guarded = guardedRelay(vertx, """
+        - guardrail_name: strict
+          litellm_params: {guardrail: litellm_content_filter, mode: during_call, default_on: true,
+            hold_response_until_checked: true, blocked_words: [{keyword: secret, action: BLOCK}]}""");
+    try {
+      RelayFixture.Rejection refused = guarded.expectRejection(guarded.options("gemini-live")
+          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      assertEquals(501, refused.status());
+      assertTrue(refused.message().contains("hold_response_until_checked"), refused.message());
+    } finally {
+      guarded.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void goAwayRenewsTheConnectionWithTheLatestHandleAndTheClientNoticesNothing() throws Exception {
     RecordingClient client = open(false);
-    client.nextEvent("session.created");
+    String sessionId = client.nextEvent("session.created").getJsonObject("session").getString("id");
+    client.socket().writeTextMessage(ClientEvents.userText("hello"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    client.nextEvent("response.done");
     client.socket().writeTextMessage(ClientEvents.userText("please go away"));
     client.socket().writeTextMessage("{\"type\":\"response.create\"}");
-    RecordingClient.Close close = client.awaitClose();
-    assertEquals((short) 1001, close.code());
-    assertTrue(close.reason().contains("reconnect"), close.reason());
+    // Audio sent while the connection is being renewed is held, then delivered: none of it is lost.
+    byte[] pcm = new byte[4800];
+    int chunks = 25;
+    for (int i = 0; i < chunks; i++) {
+      client.socket().writeTextMessage(new JsonObject().put("type", "input_audio_buffer.append")
+          .put("audio", Base64.getEncoder().encodeToString(pcm)).encode());
+    }
+    client.socket().writeTextMessage("{\"type\":\"input_audio_buffer.commit\"}");
+    List<JsonObject> events = until(client, "response.done");
+    assertFalse(types(events).contains("session.created"), "no second session: " + types(events));
+    assertFalse(types(events).contains("error"), types(events).toString());
+    assertEquals(2, gemini.handshakes().size(), "one renewal");
+    List<JsonObject> setups = gemini.received("setup");
+    assertEquals(new JsonObject(), setups.get(0).getJsonObject("setup").getJsonObject("sessionResumption"));
+    String lastHandleBefore = gemini.handles().stream().filter(h -> h.startsWith("handle-1-"))
+        .reduce((a, b) -> b).orElseThrow();
+    assertEquals(lastHandleBefore, setups.get(1).getJsonObject("setup").getJsonObject("sessionResumption")
+        .getString("handle"), "resumed with the latest handle of the first connection");
+    assertEquals(setups.get(0).getJsonObject("setup").getJsonObject("generationConfig"),
+        setups.get(1).getJsonObject("setup").getJsonObject("generationConfig"), "same configuration");
+    assertEquals(List.of((short) 1000), gemini.closeCodes(), "the old connection was closed normally");
+    assertEquals((long) pcm.length * chunks, gemini.audioBytes(), "every audio byte arrived");
+    client.socket().writeTextMessage(ClientEvents.userText("hello again"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    assertEquals("completed", client.nextEvent("response.done").getJsonObject("response").getString("status"));
+    assertFalse(client.socket().isClosed());
+    assertTrue(sessionId.startsWith("rs_"), sessionId);
+  }
+
+  @Test
+  void aRenewalIsRecordedInTheSessionEventsWithoutTheHandle(Vertx vertx) throws Exception {
+    List<JsonObject> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.vertx.core.Promise<Void> closedSeen = io.vertx.core.Promise.promise();
+    vertx.eventBus().<io.vertx.core.buffer.Buffer>consumer(dev.rtrelay.events.EventBatch.ADDRESS, m -> {
+      dev.rtrelay.events.EventBatch.forEach(m.body(), (key, value) -> {
+        JsonObject r = value.toJsonObject();
+        records.add(r);
+        if ("session.closed".equals(r.getString("kind"))) {
+          closedSeen.tryComplete();
+        }
+      });
+      m.reply(null);
+    }).completion().await(5, TimeUnit.SECONDS);
+    RelayFixture publishing = RelayFixture.startPublishing(vertx, """
+        model_list:
+          - model_name: gemini-live
+            litellm_params: {model: gemini/gemini-live-test, api_key: k, api_base: "%s"}
+        litellm_settings:
+          logged_real_time_event_types: "*"
+        general_settings:
+          master_key: %s
+        """.formatted(gemini.baseUrl(), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+    try {
+      RecordingClient client = publishing.record(publishing.options("gemini-live")
+          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      client.nextEvent("session.created");
+      client.socket().writeTextMessage(ClientEvents.userText("please go away"));
+      client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+      awaitCondition(() -> gemini.received("setup").size() == 2, "a resuming setup");
+      client.socket().writeTextMessage(ClientEvents.userText("hello"));
+      client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+      client.nextEvent("response.done");
+      client.socket().close();
+      closedSeen.future().await(15, TimeUnit.SECONDS);
+    } finally {
+      publishing.close().await(10, TimeUnit.SECONDS);
+    }
+    JsonObject renewed = records.stream().filter(r -> "upstream.renewed".equals(r.getString("kind"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no upstream.renewed record in " + records));
+    assertEquals(1, renewed.getInteger("renewals"));
+    assertTrue(renewed.getString("reason").contains("goAway"), renewed.getString("reason"));
+    assertFalse(records.toString().contains("handle-"), "resumption handles are never recorded");
+  }
+
+  @Test
+  void anUnexpectedDropIsResumedOnAFreshConnection() throws Exception {
+    RecordingClient client = open(false);
+    client.nextEvent("session.created");
+    client.socket().writeTextMessage(ClientEvents.userText("hello"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    client.nextEvent("response.done");
+    client.socket().writeTextMessage(ClientEvents.userText("now hang up"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    // Unlike after goAway, what was in flight on a dropped connection is gone with it: speak again once resumed.
+    awaitCondition(() -> gemini.received("setup").size() == 2, "a resuming setup");
+    client.socket().writeTextMessage(ClientEvents.userText("are you there"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    JsonObject done = client.nextEvent("response.done");
+    assertEquals("completed", done.getJsonObject("response").getString("status"));
+    assertEquals(2, gemini.handshakes().size());
+    assertTrue(gemini.received("setup").get(1).getJsonObject("setup").getJsonObject("sessionResumption")
+        .containsKey("handle"));
+    assertFalse(client.socket().isClosed());
+  }
+
+  @Test
+  void withoutAResumptionHandleAConnectionLimitClosesTheClientWith1001(Vertx vertx) throws Exception {
+    FakeGemini stingy = FakeGemini.start(vertx, false).await(5, TimeUnit.SECONDS);
+    RelayFixture other = RelayFixture.start(vertx, """
+        model_list:
+          - model_name: gemini-live
+            litellm_params: {model: gemini/gemini-live-test, api_key: k, api_base: "%s"}
+        general_settings:
+          master_key: %s
+        """.formatted(stingy.baseUrl(), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+    try {
+      RecordingClient client = other.record(other.options("gemini-live")
+          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      client.nextEvent("session.created");
+      client.socket().writeTextMessage(ClientEvents.userText("please go away"));
+      client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+      assertEquals("upstream_going_away", client.nextEvent("error").getJsonObject("error").getString("code"));
+      RecordingClient.Close close = client.awaitClose();
+      assertEquals((short) 1001, close.code());
+      assertTrue(close.reason().contains("reconnect"), close.reason());
+      assertEquals(1, stingy.handshakes().size());
+    } finally {
+      other.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aCancelledToolCallIsDeletedAndItsOutputNotSent() throws Exception {
+    RecordingClient client = open(false);
+    client.nextEvent("session.created");
+    client.socket().writeTextMessage(ClientEvents.userText("call and take it back"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    JsonObject item = client.nextEvent("response.output_item.done").getJsonObject("item");
+    assertEquals("function_call", item.getString("type"));
+    JsonObject deleted = client.nextEvent("conversation.item.deleted");
+    assertEquals(item.getString("id"), deleted.getString("item_id"));
+    client.socket().writeTextMessage(new JsonObject().put("type", "conversation.item.create").put("item",
+        new JsonObject().put("type", "function_call_output").put("call_id", item.getString("call_id"))
+            .put("output", "{\"temp\":3}")).encode());
+    assertEquals("tool_call_cancelled", client.nextEvent("error").getJsonObject("error").getString("code"));
+    assertTrue(gemini.received("toolResponse").isEmpty(), "no output for a cancelled call");
+  }
+
+  @Test
+  void aCancelledResponseEndsAndTheRestOfGeminisTurnIsDropped() throws Exception {
+    RecordingClient client = open(false);
+    client.nextEvent("session.created");
+    client.socket().writeTextMessage(ClientEvents.userText("tell me a long story"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    assertEquals("Once", client.nextEvent("response.output_text.delta").getString("delta"));
+    client.socket().writeTextMessage("{\"type\":\"response.cancel\"}");
+    assertEquals("cancelled", client.nextEvent("response.done").getJsonObject("response").getString("status"));
+    client.socket().writeTextMessage(ClientEvents.userText("never mind, hello"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    List<JsonObject> events = until(client, "response.done");
+    String text = events.stream().filter(e -> e.getString("type").equals("response.output_text.delta"))
+        .map(e -> e.getString("delta")).reduce("", String::concat);
+    assertEquals("Hello there", text, "the cancelled turn's rest never shows: " + types(events));
+    assertEquals("completed", events.get(events.size() - 1).getJsonObject("response").getString("status"));
   }
 
   @Test

@@ -126,4 +126,38 @@ class FailoverTest {
     assertTrue(cooled.message().contains("cooling down"), cooled.message());
     assertEquals(1, broken.handshakes().size());
   }
+
+  @Test
+  void aGroupMixingOpenAiAndGeminiDeploymentsFailsOverToGeminiAndTranslates(Vertx vertx) throws Exception {
+    FakeUpstream broken = FakeUpstream.rejecting(vertx, 503).await(10, TimeUnit.SECONDS);
+    dev.rtrelay.relay.support.FakeGemini gemini = dev.rtrelay.relay.support.FakeGemini.start(vertx)
+        .await(10, TimeUnit.SECONDS);
+    relay = RelayFixture.start(vertx, config(deployment("openai-broken", broken.baseUrl(), 1e9) + """
+          - model_name: voice
+            litellm_params: {model: gemini/gemini-live-test, api_key: gm-key, api_base: "%s", weight: 1}
+            model_info: {id: gemini-healthy}
+        """.formatted(gemini.baseUrl()), "")).await(10, TimeUnit.SECONDS);
+    RecordingClient client = relay.record("voice").await(10, TimeUnit.SECONDS);
+    assertEquals("session.created", client.next().json().getString("type"), "translated, not relayed");
+    client.socket().writeTextMessage(dev.rtrelay.relay.support.ClientEvents.userText("hello"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    assertEquals("completed", client.nextEvent("response.done").getJsonObject("response").getString("status"));
+    assertEquals(1, broken.handshakes().size());
+    assertEquals(1, gemini.handshakes().size());
+  }
+
+  @Test
+  void aGroupMixingGeminiAndOpenAiDeploymentsFailsOverToOpenAiAndRelays(Vertx vertx) throws Exception {
+    FakeUpstream healthy = FakeUpstream.echo(vertx).await(10, TimeUnit.SECONDS);
+    relay = RelayFixture.start(vertx, config("""
+          - model_name: voice
+            litellm_params: {model: gemini/gemini-live-test, api_key: gm-key, api_base: "http://127.0.0.1:1",
+              weight: 1e9}
+            model_info: {id: gemini-down}
+        """ + deployment("openai-healthy", healthy.baseUrl(), 1), "")).await(10, TimeUnit.SECONDS);
+    RecordingClient client = relay.record("voice").await(10, TimeUnit.SECONDS);
+    client.socket().writeTextMessage("{\"type\":\"ping\"}");
+    assertEquals("{\"type\":\"ping\"}", client.next().text(), "relayed byte for byte");
+    assertEquals(1, healthy.acceptedSockets());
+  }
 }
