@@ -1,0 +1,102 @@
+package dev.rtrelay.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rtrelay.relay.RelayNode;
+import dev.rtrelay.relay.ServerOptions;
+import dev.rtrelay.relay.config.ConfigLoader;
+import dev.rtrelay.relay.config.RelayConfig;
+import dev.rtrelay.relay.support.FakeGemini;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The official {@code openai} Node SDK and a raw {@code ws} client, unchanged, holding a text and an audio turn with
+ * a provider that speaks another protocol: a {@code gemini/} alias, against a fake Gemini Live server. The clients
+ * cannot tell it from OpenAI.
+ */
+class TranslatedProviderClientsTest {
+  private static final String APP_KEY = "sk-e2e-translated-key-41c9";
+  @TempDir static Path tmp;
+  private static Vertx vertx;
+  private static RelayNode relay;
+  private static SelfSignedTls tls;
+  private static FakeGemini gemini;
+
+  @BeforeAll
+  static void start() throws Exception {
+    tls = SelfSignedTls.create(tmp);
+    vertx = Vertx.vertx();
+    gemini = FakeGemini.start(vertx).await(10, TimeUnit.SECONDS);
+    String yaml = """
+        model_list:
+          - model_name: gemini-live
+            litellm_params:
+              model: gemini/gemini-live-test
+              api_key: gm-e2e-provider-key
+              api_base: %s
+        general_settings:
+          master_key: sk-e2e-master-unused
+          virtual_keys:
+            - key_alias: e2e-app
+              key: %s
+              models: [gemini-live]
+        """.formatted(gemini.baseUrl(), APP_KEY);
+    RelayConfig config = new ConfigLoader(name -> null).parse(yaml, "e2e config");
+    relay = RelayNode.start(vertx, config, new ServerOptions("127.0.0.1", 0, Optional.of(tls.cert()),
+        Optional.of(tls.key()), 2)).await(30, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    relay.close().await(10, TimeUnit.SECONDS);
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  /** The fake answers text turns with "Hello there" and echoes a spoken turn's audio with the transcript "an answer". */
+  private static void assertConversation(JsonObject result, long audioBefore) {
+    assertTrue(result.getBoolean("ok"), "client reported failure: " + result.encode());
+    assertTrue(result.getString("text").contains("Hello there"), "text turn: " + result.getString("text"));
+    long sent = gemini.audioBytes() - audioBefore;
+    assertTrue(sent > 0, "the client's audio reached Gemini");
+    assertEquals(sent, result.getInteger("audioBytes").longValue(), "every audio byte came back as audio deltas");
+    assertTrue(result.getString("transcript").contains("an answer"), result.getString("transcript"));
+    JsonArray events = result.getJsonArray("events");
+    assertEquals("session.created", events.getString(0));
+    JsonObject usage = result.getJsonObject("usage");
+    assertEquals(70, usage.getInteger("total_tokens"), "usage of the audio turn, translated: " + usage);
+    assertEquals(30, usage.getJsonObject("output_token_details").getInteger("audio_tokens"), usage.encode());
+  }
+
+  @Test
+  void officialOpenAiNodeSdkHoldsATextAndAudioConversationWithGemini() throws Exception {
+    long audioBefore = gemini.audioBytes();
+    JsonObject result = NodeScript.run("sdk-roundtrip.mjs", Map.of(
+        "RELAY_BASE_URL", "https://127.0.0.1:" + relay.port() + "/v1",
+        "RELAY_KEY", APP_KEY,
+        "RELAY_MODEL", "gemini-live",
+        "NODE_EXTRA_CA_CERTS", tls.cert().toString()));
+    assertConversation(result, audioBefore);
+  }
+
+  @Test
+  void rawWsClientHoldsATextAndAudioConversationWithGemini() throws Exception {
+    long audioBefore = gemini.audioBytes();
+    JsonObject result = NodeScript.run("ws-subprotocol-roundtrip.mjs", Map.of(
+        "RELAY_WS_URL", "wss://127.0.0.1:" + relay.port() + "/v1/realtime?model=gemini-live",
+        "RELAY_KEY", APP_KEY,
+        "NODE_EXTRA_CA_CERTS", tls.cert().toString()));
+    assertConversation(result, audioBefore);
+    assertEquals("realtime", result.getString("protocol"));
+  }
+}
