@@ -13,6 +13,7 @@ import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.upstream.GoogleAccessTokens;
+import dev.rtrelay.relay.upstream.bedrock.BedrockClients;
 import dev.rtrelay.relay.webrtc.CallTokens;
 import java.util.Optional;
 
@@ -34,4 +35,5 @@ record NodeServices(
     DrainState drain,
     NodeMetrics metrics,
     RelayMetrics relayMetrics,
-    GoogleAccessTokens googleTokens) {}
+    GoogleAccessTokens googleTokens,
+    BedrockClients bedrockClients) {}

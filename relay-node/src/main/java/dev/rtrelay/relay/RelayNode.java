@@ -12,6 +12,7 @@ import dev.rtrelay.relay.http.DrainState;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
+import dev.rtrelay.relay.upstream.bedrock.BedrockClients;
 import dev.rtrelay.relay.simulated.SimulatedRealtimeProvider;
 import dev.rtrelay.relay.upstream.GoogleAccessTokens;
 import dev.rtrelay.relay.webrtc.CallTokens;
@@ -91,7 +92,8 @@ public final class RelayNode {
           guardrailStats, costStats, config.tokenSecrets().isEmpty() ? Optional.empty()
               : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())), new DrainState(), metrics,
           new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats),
-          new GoogleAccessTokens(vertx));
+          new GoogleAccessTokens(vertx),
+          new BedrockClients(Duration.ofMillis((long) (config.relay().upstreamConnectTimeoutSeconds() * 1000))));
       // Instances are created on deployment threads; the list only serves to read back the bound port.
       List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
       ServerOptions listen = options.port() != 0 ? options : new ServerOptions(options.host(),
@@ -153,6 +155,10 @@ public final class RelayNode {
 
   public Future<Void> close() {
     return vertx.undeploy(deploymentId)
+        .eventually(() -> vertx.executeBlocking(() -> {
+          services.bedrockClients().close();
+          return null;
+        }))
         .eventually(() -> simulated.map(SimulatedRealtimeProvider::close).orElse(Future.succeededFuture()));
   }
 }

@@ -8,6 +8,7 @@ import dev.rtrelay.relay.http.HttpDispatcher;
 import dev.rtrelay.relay.http.MetricsEndpoint;
 import dev.rtrelay.relay.http.ModelsEndpoint;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
+import dev.rtrelay.relay.upstream.bedrock.BedrockLink;
 import dev.rtrelay.relay.webrtc.CallsEndpoint;
 import dev.rtrelay.relay.webrtc.ClientSecretsEndpoint;
 import dev.rtrelay.relay.webrtc.SignInServices;
@@ -56,7 +57,8 @@ final class RelayVerticle extends VerticleBase {
     upstreamClient = vertx.createWebSocketClient(upstreamClientOptions(settings));
     UpstreamConnector connector = new UpstreamConnector(upstreamClient, services.router(), services.simulatedBase(),
         (long) (settings.upstreamConnectTimeoutSeconds() * 1000), settings.maxMessageBytes(), services.relayMetrics(),
-        services.googleTokens());
+        services.googleTokens(), d -> BedrockLink.open(vertx, services.bedrockClients(), d,
+            Math.min(3_000, (long) (settings.upstreamConnectTimeoutSeconds() * 1000))));
     EventSink sink = EventSink.DISABLED;
     if (services.publishEvents()) {
       eventSink = new EventBusSink(vertx, services.eventLog(), services.eventStats());

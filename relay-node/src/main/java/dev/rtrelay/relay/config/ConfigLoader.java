@@ -240,6 +240,8 @@ public final class ConfigLoader {
             optionalText(params, "vertex_location", paramsPath + ".vertex_location").orElse("us-central1"),
             optionalText(params, "vertex_credentials", paramsPath + ".vertex_credentials").map(Secret::new)));
       }
+      Optional<BedrockSettings> bedrock = provider == Provider.BEDROCK
+          ? Optional.of(bedrockSettings(params, paramsPath)) : Optional.empty();
       if (provider == Provider.AZURE && apiBase.isEmpty()) {
         throw ConfigException.at(paramsPath + ".api_base",
             "required for azure/ (e.g. https://<resource>.openai.azure.com)");
@@ -264,9 +266,41 @@ public final class ConfigLoader {
       result.add(new DeploymentConfig(id, alias, provider, providerModel, key, apiBase,
           optionalText(params, "api_version", paramsPath + ".api_version"),
           optionalText(params, "organization", paramsPath + ".organization"), weight,
-          PriceConfig.prices(entry.path("model_info"), providerModel, path + ".model_info"), vertex));
+          PriceConfig.prices(entry.path("model_info"), providerModel, path + ".model_info"), vertex, bedrock));
     }
     return List.copyOf(result);
+  }
+
+  /** LiteLLM's AWS parameter names; keys and tokens may be {@code os.environ/...} references like any secret. */
+  private BedrockSettings bedrockSettings(JsonNode params, String path) {
+    Optional<String> region = optionalText(params, "aws_region_name", path + ".aws_region_name")
+        .or(() -> Optional.ofNullable(env.apply("AWS_REGION")).filter(v -> !v.isBlank()))
+        .or(() -> Optional.ofNullable(env.apply("AWS_DEFAULT_REGION")).filter(v -> !v.isBlank()));
+    if (region.isEmpty()) {
+      throw ConfigException.at(path + ".aws_region_name",
+          "missing, and neither AWS_REGION nor AWS_DEFAULT_REGION is set (Nova Sonic is regional)");
+    }
+    Optional<Secret> keyId = optionalText(params, "aws_access_key_id", path + ".aws_access_key_id").map(Secret::new);
+    Optional<Secret> secret = optionalText(params, "aws_secret_access_key", path + ".aws_secret_access_key")
+        .map(Secret::new);
+    if (keyId.isPresent() != secret.isPresent()) {
+      throw ConfigException.at(path + (keyId.isPresent() ? ".aws_secret_access_key" : ".aws_access_key_id"),
+          "aws_access_key_id and aws_secret_access_key go together");
+    }
+    Optional<String> endpoint = optionalText(params, "aws_bedrock_runtime_endpoint",
+        path + ".aws_bedrock_runtime_endpoint").map(b -> validBase(b, path + ".aws_bedrock_runtime_endpoint"));
+    double renewal = params.has("stream_renewal_seconds")
+        ? number(params.get("stream_renewal_seconds"), path + ".stream_renewal_seconds")
+        : BedrockSettings.DEFAULT_STREAM_RENEWAL.toSeconds();
+    if (renewal < 0) {
+      throw ConfigException.at(path + ".stream_renewal_seconds", "must be >= 0");
+    }
+    return new BedrockSettings(region.get(), keyId, secret,
+        optionalText(params, "aws_session_token", path + ".aws_session_token").map(Secret::new),
+        optionalText(params, "aws_role_name", path + ".aws_role_name"),
+        optionalText(params, "aws_session_name", path + ".aws_session_name"),
+        optionalText(params, "aws_profile_name", path + ".aws_profile_name"), endpoint,
+        java.time.Duration.ofMillis((long) (renewal * 1000)));
   }
 
   private static String validBase(String base, String path) {

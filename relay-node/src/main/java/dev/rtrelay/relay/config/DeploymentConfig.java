@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param prices USD per token: the built-in table's row for the model (or {@code model_info.base_model}) with
  *     {@code model_info} overrides; empty when neither knows the model (then cost is not computed)
  * @param vertex project, location and credentials of a {@code vertex_ai/} deployment; empty for other providers
+ * @param bedrock region, credentials and endpoint of a {@code bedrock/} deployment; empty for other providers
  */
 public record DeploymentConfig(
     String id,
@@ -28,4 +29,5 @@ public record DeploymentConfig(
     Optional<String> organization,
     double weight,
     Optional<ModelPrices> prices,
-    Optional<VertexSettings> vertex) {}
+    Optional<VertexSettings> vertex,
+    Optional<BedrockSettings> bedrock) {}

@@ -13,6 +13,8 @@ public enum Provider {
   GEMINI("gemini", "https://generativelanguage.googleapis.com", "GEMINI_API_KEY"),
   /** Gemini Live on Vertex AI: OAuth instead of a key, translated like {@link #GEMINI}. */
   VERTEX_AI("vertex_ai", null, null),
+  /** Amazon Bedrock Nova Sonic: an HTTP/2 event stream signed with SigV4, translated like {@link #GEMINI}. */
+  BEDROCK("bedrock", null, null),
   /** The built-in responder: lets the relay run with no provider key at all. */
   SIMULATED("simulated", null, null);
 
@@ -42,7 +44,7 @@ public enum Provider {
 
   /** True when the provider speaks another protocol and the relay translates (no frame-by-frame passthrough). */
   public boolean translated() {
-    return this == GEMINI || this == VERTEX_AI;
+    return this == GEMINI || this == VERTEX_AI || this == BEDROCK;
   }
 
   public static Optional<Provider> byPrefix(String prefix) {

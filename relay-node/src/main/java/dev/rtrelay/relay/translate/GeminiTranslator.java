@@ -35,6 +35,7 @@ public final class GeminiTranslator implements Translator {
   private final boolean functionResponseIds;
   private final boolean beta;
   private final String sessionId;
+  private final OpenAiEvents client;
   private final List<JsonObject> waiting = new ArrayList<>();
   private final Map<String, String> callNames = new HashMap<>();
   private final Map<String, String> callItems = new HashMap<>();
@@ -52,11 +53,7 @@ public final class GeminiTranslator implements Translator {
   private boolean audioOutput = true;
   private boolean manualTurns;
   private boolean activityOpen;
-  private long ids;
   private JsonObject pendingUsage;
-  private Response response;
-  private String inputItemId;
-  private final StringBuilder inputTranscript = new StringBuilder();
 
   /**
    * @param model the model as setup names it: {@code models/<m>} on AI Studio, the full resource name on Vertex AI
@@ -68,13 +65,14 @@ public final class GeminiTranslator implements Translator {
     this.functionResponseIds = functionResponseIds;
     this.beta = beta;
     this.sessionId = sessionId;
+    this.client = new OpenAiEvents(sessionId, beta);
     this.session = new JsonObject().put("id", sessionId).put("object", "realtime.session").put("model", model)
         .put(beta ? "modalities" : "output_modalities", new JsonArray().add("audio")).put("instructions", "");
   }
 
   @Override
   public void start(Output out) {
-    out.toClient(event("session.created").put("session", session.copy()));
+    out.toClient(client.event("session.created").put("session", session.copy()));
   }
 
   // ---- client -> Gemini
@@ -103,11 +101,11 @@ public final class GeminiTranslator implements Translator {
         } else {
           send(new JsonObject().put("realtimeInput", new JsonObject().put("audioStreamEnd", true)), out);
         }
-        out.toClient(event("input_audio_buffer.committed").put("item_id", newId("item")));
+        out.toClient(client.event("input_audio_buffer.committed").put("item_id", client.newId("item")));
         // Gemini answers a finished audio turn by itself; a response.create for it must not start another turn.
         audioTurnEnded = true;
       }
-      case "input_audio_buffer.clear" -> out.toClient(event("input_audio_buffer.cleared"));
+      case "input_audio_buffer.clear" -> out.toClient(client.event("input_audio_buffer.cleared"));
       case "conversation.item.create" -> itemCreate(e.getJsonObject("item", new JsonObject()), out);
       case "response.create" -> {
         if (audioTurnEnded) {
@@ -118,22 +116,21 @@ public final class GeminiTranslator implements Translator {
         }
       }
       case "response.cancel" -> {
-        if (response != null) {
-          finish("cancelled", out);
+        if (finish("cancelled", out)) {
           // Gemini has no cancel: the rest of its turn is dropped rather than shown as a new response.
           discardingTurn = true;
         }
       }
-      default -> out.toClient(error("unsupported_event", "Event '" + type + "' is not supported for gemini/ "
+      default -> out.toClient(client.error("unsupported_event", "Event '" + type + "' is not supported for gemini/ "
           + "deployments"));
     }
   }
 
   private void sessionUpdate(JsonObject s, Output out) {
     if (setupSent) {
-      out.toClient(error("session_update_not_applied", "Gemini Live takes its configuration once, at the start of "
+      out.toClient(client.error("session_update_not_applied", "Gemini Live takes its configuration once, at the start of "
           + "the session; this session.update was not applied (start a new session to change it)"));
-      out.toClient(event("session.updated").put("session", session.copy()));
+      out.toClient(client.event("session.updated").put("session", session.copy()));
       return;
     }
     session.mergeIn(s, true);
@@ -152,20 +149,15 @@ public final class GeminiTranslator implements Translator {
     setupSent = true;
     ready = false;
     out.holdClient(true);
-    JsonArray modalities = session.getJsonArray(beta ? "modalities" : "output_modalities",
-        session.getJsonArray("output_modalities", session.getJsonArray("modalities", new JsonArray().add("audio"))));
-    audioOutput = modalities.contains("audio");
+    audioOutput = SessionFields.audioOutput(session);
     JsonObject generation = new JsonObject().put("responseModalities",
         new JsonArray().add(audioOutput ? "AUDIO" : "TEXT"));
     if (session.getValue("temperature") instanceof Number t) {
       generation.put("temperature", t);
     }
-    Object max = session.getValue("max_output_tokens", session.getValue("max_response_output_tokens"));
-    if (max instanceof Number m) {
-      generation.put("maxOutputTokens", m);
-    }
+    SessionFields.maxOutputTokens(session).ifPresent(m -> generation.put("maxOutputTokens", m));
     JsonObject audio = session.getJsonObject("audio", new JsonObject());
-    String voice = session.getString("voice", audio.getJsonObject("output", new JsonObject()).getString("voice"));
+    String voice = SessionFields.voice(session).orElse(null);
     if (voice != null && audioOutput) {
       generation.put("speechConfig", new JsonObject().put("voiceConfig", new JsonObject().put("prebuiltVoiceConfig",
           new JsonObject().put("voiceName", VOICES.getOrDefault(voice, voice)))));
@@ -177,7 +169,7 @@ public final class GeminiTranslator implements Translator {
     if (audioOutput) {
       setup.put("outputAudioTranscription", new JsonObject());
     }
-    String instructions = session.getString("instructions", "");
+    String instructions = SessionFields.instructions(session);
     if (!instructions.isEmpty()) {
       setup.put("systemInstruction", new JsonObject().put("parts", new JsonArray()
           .add(new JsonObject().put("text", instructions))));
@@ -198,14 +190,7 @@ public final class GeminiTranslator implements Translator {
       }
       setup.put("realtimeInputConfig", new JsonObject().put("automaticActivityDetection", vad));
     }
-    JsonArray declarations = new JsonArray();
-    for (Object t : session.getJsonArray("tools", new JsonArray())) {
-      if (t instanceof JsonObject tool && "function".equals(tool.getString("type"))) {
-        JsonObject f = tool.getJsonObject("function", tool);
-        declarations.add(new JsonObject().put("name", f.getString("name"))
-            .put("description", f.getString("description", "")).put("parameters", f.getValue("parameters")));
-      }
-    }
+    JsonArray declarations = new JsonArray(new java.util.ArrayList<Object>(SessionFields.functionTools(session)));
     if (!declarations.isEmpty()) {
       setup.put("tools", new JsonArray().add(new JsonObject().put("functionDeclarations", declarations)));
     }
@@ -214,12 +199,12 @@ public final class GeminiTranslator implements Translator {
 
   private void itemCreate(JsonObject item, Output out) {
     audioTurnEnded = false;
-    String id = item.getString("id", newId("item"));
+    String id = item.getString("id", client.newId("item"));
     String itemType = item.getString("type", "message");
     if (itemType.equals("function_call_output")) {
       String callId = item.getString("call_id", "");
       if (cancelledCalls.remove(callId)) {
-        out.toClient(error("tool_call_cancelled", "The model cancelled function call '" + callId + "' before its "
+        out.toClient(client.error("tool_call_cancelled", "The model cancelled function call '" + callId + "' before its "
             + "output arrived (Gemini toolCallCancellation); the output was not sent"));
         return;
       }
@@ -238,19 +223,13 @@ public final class GeminiTranslator implements Translator {
       send(new JsonObject().put("toolResponse", new JsonObject().put("functionResponses",
           new JsonArray().add(response))), out);
     } else {
-      StringBuilder text = new StringBuilder();
-      for (Object c : item.getJsonArray("content", new JsonArray())) {
-        if (c instanceof JsonObject part && part.getValue("text") instanceof String t) {
-          text.append(t);
-        }
-      }
+      String text = SessionFields.itemText(item);
       String role = "assistant".equals(item.getString("role")) ? "model" : "user";
       send(new JsonObject().put("clientContent", new JsonObject().put("turns", new JsonArray().add(new JsonObject()
-          .put("role", role).put("parts", new JsonArray().add(new JsonObject().put("text", text.toString())))))
+          .put("role", role).put("parts", new JsonArray().add(new JsonObject().put("text", text)))))
           .put("turnComplete", false)), out);
     }
-    out.toClient(event(beta ? "conversation.item.created" : "conversation.item.added")
-        .put("item", item.copy().put("id", id)));
+    client.itemAdded(item.copy().put("id", id), out);
   }
 
   /** Gemini accepts nothing but the setup until it answers setupComplete. */
@@ -281,7 +260,7 @@ public final class GeminiTranslator implements Translator {
       out.holdClient(false);
       if (updatePending) {
         updatePending = false;
-        out.toClient(event("session.updated").put("session", session.copy()));
+        out.toClient(client.event("session.updated").put("session", session.copy()));
       }
     }
     if (m.getValue("serverContent") instanceof JsonObject content) {
@@ -296,7 +275,7 @@ public final class GeminiTranslator implements Translator {
     if (m.getValue("goAway") instanceof JsonObject goAway) {
       goAwaySeen = true;
       renewAfterTurn = true;
-      if (response == null) {
+      if (!client.responding()) {
         renewNow("goAway, connection closes in " + goAway.getString("timeLeft", "?"), out);
       }
     }
@@ -305,9 +284,7 @@ public final class GeminiTranslator implements Translator {
   @Override
   public AfterLoss upstreamLost(Short code, String reason, Output out) {
     renewAfterTurn = false;
-    if (response != null) {
-      finish("incomplete", out);
-    }
+    finish("incomplete", out);
     // Refusals (invalid setup, policy, unsupported data) would only be refused again on a new connection.
     boolean refusal = code != null && (code == 1003 || code == 1007 || code == 1008);
     if (!refusal && resumeHandle != null && renewalsWithoutProgress < MAX_RENEWALS_WITHOUT_PROGRESS) {
@@ -317,6 +294,13 @@ public final class GeminiTranslator implements Translator {
       return AfterLoss.RENEW;
     }
     return goAwaySeen ? AfterLoss.ASK_CLIENT_TO_RECONNECT : AfterLoss.END;
+  }
+
+  @Override
+  public JsonObject unbilledUsage() {
+    JsonObject tail = pendingUsage;
+    pendingUsage = null;
+    return tail;
   }
 
   @Override
@@ -346,26 +330,18 @@ public final class GeminiTranslator implements Translator {
     for (Object id : cancellation.getJsonArray("ids", new JsonArray())) {
       if (id instanceof String callId && callItems.containsKey(callId)) {
         cancelledCalls.add(callId);
-        out.toClient(event("conversation.item.deleted").put("item_id", callItems.remove(callId)));
+        out.toClient(client.event("conversation.item.deleted").put("item_id", callItems.remove(callId)));
       }
     }
   }
 
   private void serverContent(JsonObject c, Output out) {
     if (c.getValue("inputTranscription") instanceof JsonObject t && t.getValue("text") instanceof String text) {
-      if (inputItemId == null) {
-        inputItemId = newId("item");
-      }
-      inputTranscript.append(text);
-      out.toClient(event("conversation.item.input_audio_transcription.delta").put("item_id", inputItemId)
-          .put("content_index", 0).put("delta", text));
+      client.inputTranscript(text, out);
     }
     if (c.getBoolean("interrupted", false)) {
-      out.toClient(event("input_audio_buffer.speech_started").put("audio_start_ms", 0)
-          .put("item_id", inputItemId != null ? inputItemId : newId("item")));
-      if (response != null) {
-        finish("cancelled", out);
-      }
+      client.speechStarted(out);
+      finish("cancelled", out);
     }
     if (c.getValue("modelTurn") instanceof JsonObject turn && !discardingTurn) {
       for (Object p : turn.getJsonArray("parts", new JsonArray())) {
@@ -373,35 +349,24 @@ public final class GeminiTranslator implements Translator {
           continue;
         }
         if (part.getValue("text") instanceof String text) {
-          open(false, out).text.append(text);
-          out.toClient(delta(beta ? "response.text.delta" : "response.output_text.delta").put("delta", text));
+          client.text(text, out);
         } else if (part.getValue("inlineData") instanceof JsonObject data
             && data.getValue("data") instanceof String b64) {
-          open(true, out);
-          out.toClient(delta(beta ? "response.audio.delta" : "response.output_audio.delta").put("delta", b64));
+          client.audio(b64, out);
         }
       }
     }
     if (c.getValue("outputTranscription") instanceof JsonObject t && t.getValue("text") instanceof String text
         && !discardingTurn) {
-      open(true, out).transcript.append(text);
-      out.toClient(delta(beta ? "response.audio_transcript.delta" : "response.output_audio_transcript.delta")
-          .put("delta", text));
+      client.transcript(text, out);
     }
     if (c.getBoolean("turnComplete", false) || c.getBoolean("interrupted", false)) {
       discardingTurn = false;
     }
     if (c.getBoolean("turnComplete", false)) {
       renewalsWithoutProgress = 0;
-      if (inputItemId != null) {
-        out.toClient(event("conversation.item.input_audio_transcription.completed").put("item_id", inputItemId)
-            .put("content_index", 0).put("transcript", inputTranscript.toString()));
-        inputItemId = null;
-        inputTranscript.setLength(0);
-      }
-      if (response != null) {
-        finish("completed", out);
-      }
+      client.inputTranscriptDone(out);
+      finish("completed", out);
     }
   }
 
@@ -410,122 +375,25 @@ public final class GeminiTranslator implements Translator {
       if (!(o instanceof JsonObject f)) {
         continue;
       }
-      Response r = open(false, out);
-      String callId = f.getString("id", newId("call"));
+      String callId = f.getString("id", client.newId("call"));
       callNames.put(callId, f.getString("name", ""));
-      String itemId = newId("item");
-      callItems.put(callId, itemId);
-      String arguments = f.getJsonObject("args", new JsonObject()).encode();
-      JsonObject item = new JsonObject().put("id", itemId).put("type", "function_call")
-          .put("status", "completed").put("call_id", callId).put("name", f.getString("name", ""))
-          .put("arguments", arguments);
-      r.functionCalls.add(item);
-      out.toClient(event("response.output_item.added").put("response_id", r.id).put("output_index",
-          r.functionCalls.size()).put("item", item.copy().put("status", "in_progress").put("arguments", "")));
-      out.toClient(event("response.function_call_arguments.done").put("response_id", r.id)
-          .put("item_id", item.getString("id")).put("output_index", r.functionCalls.size()).put("call_id", callId)
-          .put("name", item.getString("name")).put("arguments", arguments));
-      out.toClient(event("response.output_item.done").put("response_id", r.id)
-          .put("output_index", r.functionCalls.size()).put("item", item));
+      JsonObject item = client.functionCall(callId, f.getString("name", ""),
+          f.getJsonObject("args", new JsonObject()).encode(), out);
+      callItems.put(callId, item.getString("id"));
     }
     // Gemini waits for the toolResponse: this response is over.
     finish("completed", out);
   }
 
-  /** The open response, created (with its message item and content part) on the first output. */
-  private Response open(boolean audio, Output out) {
-    if (response == null) {
-      response = new Response(newId("resp"), newId("item"), audio);
-      out.toClient(event("response.created").put("response", new JsonObject().put("id", response.id)
-          .put("object", "realtime.response").put("status", "in_progress").put("output", new JsonArray())));
-      out.toClient(event("response.output_item.added").put("response_id", response.id).put("output_index", 0)
-          .put("item", new JsonObject().put("id", response.itemId).put("type", "message").put("role", "assistant")
-              .put("status", "in_progress").put("content", new JsonArray())));
-      out.toClient(event("response.content_part.added").put("response_id", response.id)
-          .put("item_id", response.itemId).put("output_index", 0).put("content_index", 0)
-          .put("part", new JsonObject().put("type", partType(audio))));
+  /** Ends the response in flight, if any, with the usage gathered since the last one. */
+  private boolean finish(String status, Output out) {
+    if (!client.finish(status, pendingUsage, out)) {
+      return false;
     }
-    return response;
-  }
-
-  private void finish(String status, Output out) {
-    Response r = response;
-    response = null;
-    if (r == null) {
-      return;
-    }
-    JsonObject part = new JsonObject().put("type", partType(r.audio));
-    if (r.audio) {
-      part.put("transcript", r.transcript.toString());
-      out.toClient(doneEvent(r, beta ? "response.audio.done" : "response.output_audio.done"));
-      out.toClient(doneEvent(r, beta ? "response.audio_transcript.done" : "response.output_audio_transcript.done")
-          .put("transcript", r.transcript.toString()));
-    } else {
-      part.put("text", r.text.toString());
-      out.toClient(doneEvent(r, beta ? "response.text.done" : "response.output_text.done")
-          .put("text", r.text.toString()));
-    }
-    out.toClient(doneEvent(r, "response.content_part.done").put("part", part));
-    JsonObject message = new JsonObject().put("id", r.itemId).put("type", "message").put("role", "assistant")
-        .put("status", status.equals("completed") ? "completed" : "incomplete")
-        .put("content", new JsonArray().add(part));
-    out.toClient(event("response.output_item.done").put("response_id", r.id).put("output_index", 0)
-        .put("item", message));
-    JsonArray output = new JsonArray().add(message);
-    r.functionCalls.forEach(output::add);
-    JsonObject done = new JsonObject().put("id", r.id).put("object", "realtime.response").put("status", status)
-        .put("output", output);
-    if (pendingUsage != null) {
-      done.put("usage", pendingUsage);
-      pendingUsage = null;
-    }
-    out.toClient(event("response.done").put("response", done));
+    pendingUsage = null;
     if (renewAfterTurn) {
       renewNow("goAway, at the end of a response", out);
     }
-  }
-
-  private JsonObject doneEvent(Response r, String type) {
-    return event(type).put("response_id", r.id).put("item_id", r.itemId).put("output_index", 0)
-        .put("content_index", 0);
-  }
-
-  private JsonObject delta(String type) {
-    return doneEvent(response, type);
-  }
-
-  private String partType(boolean audio) {
-    if (beta) {
-      return audio ? "audio" : "text";
-    }
-    return audio ? "output_audio" : "output_text";
-  }
-
-  private JsonObject event(String type) {
-    return new JsonObject().put("type", type).put("event_id", newId("event"));
-  }
-
-  private JsonObject error(String code, String message) {
-    return event("error").put("error", new JsonObject().put("type", "invalid_request_error").put("code", code)
-        .put("message", message));
-  }
-
-  private String newId(String prefix) {
-    return prefix + "_" + sessionId.substring(Math.max(0, sessionId.length() - 8)) + "_" + (++ids);
-  }
-
-  private static final class Response {
-    final String id;
-    final String itemId;
-    final boolean audio;
-    final StringBuilder text = new StringBuilder();
-    final StringBuilder transcript = new StringBuilder();
-    final List<JsonObject> functionCalls = new ArrayList<>();
-
-    Response(String id, String itemId, boolean audio) {
-      this.id = id;
-      this.itemId = itemId;
-      this.audio = audio;
-    }
+    return true;
   }
 }

@@ -51,4 +51,12 @@ public interface Translator {
 
   /** A fresh provider connection is open: send what it needs to continue the session (e.g. a resuming setup). */
   void upstreamRenewed(Output out);
+
+  /**
+   * Usage the provider reported after the last {@code response.done} (OpenAI shape), or null: asked once as the
+   * session ends, so it is billed too and the session's usage adds up to the provider's to the last token.
+   */
+  default JsonObject unbilledUsage() {
+    return null;
+  }
 }

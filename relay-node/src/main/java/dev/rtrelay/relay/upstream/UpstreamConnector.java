@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.upstream;
 
+import dev.rtrelay.relay.config.DeploymentConfig;
 import dev.rtrelay.relay.config.Provider;
 import dev.rtrelay.relay.http.RelayException;
 import dev.rtrelay.relay.metrics.RelayMetrics;
@@ -16,6 +17,7 @@ import io.vertx.core.http.WebSocketFrame;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,11 +38,17 @@ public final class UpstreamConnector {
 
   private final GoogleAccessTokens googleTokens;
   private final int maxMessageBytes;
+  private final Function<DeploymentConfig, Future<ProviderLink>> bedrock;
 
-  /** @param maxMessageBytes the largest message a translated provider may send (relayed ones are bounded per frame) */
+  /**
+   * @param maxMessageBytes the largest message a translated provider may send (relayed ones are bounded per frame)
+   * @param bedrock opens a Bedrock stream for a {@code bedrock/} deployment (not a WebSocket)
+   */
   public UpstreamConnector(WebSocketClient client, DeploymentRouter router, Optional<String> simulatedBase,
-      long connectTimeoutMillis, int maxMessageBytes, RelayMetrics metrics, GoogleAccessTokens googleTokens) {
+      long connectTimeoutMillis, int maxMessageBytes, RelayMetrics metrics, GoogleAccessTokens googleTokens,
+      Function<DeploymentConfig, Future<ProviderLink>> bedrock) {
     this.maxMessageBytes = maxMessageBytes;
+    this.bedrock = bedrock;
     this.metrics = metrics;
     this.googleTokens = googleTokens;
     this.client = client;
@@ -111,6 +119,9 @@ public final class UpstreamConnector {
   }
 
   private Future<UpstreamConnection> handshake(DeploymentState deployment, Optional<String> clientBeta) {
+    if (deployment.config().provider() == Provider.BEDROCK) {
+      return bedrock.apply(deployment.config()).map(link -> UpstreamConnection.translated(deployment, link));
+    }
     // Providers send session.created right after the handshake, often in the same TCP read, and Vert.x delivers it
     // before the connect callback runs. A handler installed before connecting keeps those first frames (pausing
     // before connecting would stall the handshake itself); the relay session replays them first.
@@ -169,6 +180,9 @@ public final class UpstreamConnector {
     static Failure of(DeploymentState deployment, Throwable error) {
       if (error instanceof UpgradeRejectedException rejected) {
         return new Failure(deployment.config().id(), rejected.getStatus(), "HTTP " + rejected.getStatus());
+      }
+      if (error instanceof UpstreamRefused refused) {
+        return new Failure(deployment.config().id(), refused.status(), refused.getMessage());
       }
       return new Failure(deployment.config().id(), 0, FailureText.describe(error));
     }

@@ -392,6 +392,12 @@ final class TranslatingSession implements LiveSession {
     ended = true;
     long millis = (System.nanoTime() - startedNanos) / 1_000_000;
     String by = closedByRelay ? "relay" : closedBy;
+    JsonObject tail = translator.unbilledUsage();
+    if (tail != null) {
+      // Never shown to the client (it is gone); billed and logged like any response, under a recognisable id.
+      billing.responseDone(new JsonObject().put("type", "response.done").put("response", new JsonObject()
+          .put("id", "usage_after_last_response").put("status", "completed").put("usage", tail)).toBuffer());
+    }
     if (eventLog != null) {
       eventLog.closed(new SessionEventLog.Totals(by, code == null ? null : (int) code, reason, millis, framesIn,
           bytesIn, framesOut, bytesOut), billing.cost());

@@ -75,6 +75,34 @@ public final class RecordingClient {
     throw new AssertionError("no '" + type + "' event within " + WAIT);
   }
 
+  /** Every JSON event until (and including) the first of {@code last}. */
+  public java.util.List<JsonObject> until(String last) throws InterruptedException {
+    java.util.List<JsonObject> events = new java.util.ArrayList<>();
+    while (true) {
+      JsonObject e = next().json();
+      events.add(e);
+      if (last.equals(e.getString("type"))) {
+        return events;
+      }
+    }
+  }
+
+  /** The types of some events, in order. */
+  public static java.util.List<String> types(java.util.List<JsonObject> events) {
+    return events.stream().map(e -> e.getString("type")).toList();
+  }
+
+  /** Waits (polling) until a condition observed outside the client holds, e.g. on a fake provider. */
+  public static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no " + what + " within " + WAIT);
+      }
+      Thread.sleep(5);
+    }
+  }
+
   public Future<Close> closed() {
     return closed.future();
   }

@@ -56,33 +56,6 @@ class GeminiTranslationTest {
     return relay.record(options).await(10, TimeUnit.SECONDS);
   }
 
-  /** Event types until (and including) the first of {@code last}, with the events themselves. */
-  private static List<JsonObject> until(RecordingClient client, String last) throws Exception {
-    List<JsonObject> events = new ArrayList<>();
-    while (true) {
-      JsonObject e = client.next().json();
-      events.add(e);
-      if (e.getString("type").equals(last)) {
-        return events;
-      }
-    }
-  }
-
-  private static void awaitCondition(java.util.function.BooleanSupplier condition, String what)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + RecordingClient.WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no " + what + " within " + RecordingClient.WAIT);
-      }
-      Thread.sleep(5);
-    }
-  }
-
-  private static List<String> types(List<JsonObject> events) {
-    return events.stream().map(e -> e.getString("type")).toList();
-  }
-
   @Test
   void textTurnBecomesOpenAiResponseLifecycleWithUsageAndOneSetup() throws Exception {
     RecordingClient client = open(false);
@@ -93,11 +66,11 @@ class GeminiTranslationTest {
     assertEquals("Be brief", client.nextEvent("session.updated").getJsonObject("session").getString("instructions"));
     client.socket().writeTextMessage(ClientEvents.userText("hello"));
     client.socket().writeTextMessage("{\"type\":\"response.create\"}");
-    List<JsonObject> events = until(client, "response.done");
+    List<JsonObject> events = client.until("response.done");
     assertEquals(List.of("conversation.item.added", "response.created", "response.output_item.added",
         "response.content_part.added", "response.output_text.delta", "response.output_text.delta",
         "response.output_text.done", "response.content_part.done", "response.output_item.done", "response.done"),
-        types(events));
+        RecordingClient.types(events));
     assertEquals("Hello there", events.get(6).getString("text"));
     JsonObject response = events.get(9).getJsonObject("response");
     assertEquals("completed", response.getString("status"));
@@ -147,8 +120,8 @@ class GeminiTranslationTest {
           .put("audio", chunk).encode());
     }
     client.socket().writeTextMessage("{\"type\":\"input_audio_buffer.commit\"}");
-    List<JsonObject> events = until(client, "response.done");
-    List<String> types = types(events);
+    List<JsonObject> events = client.until("response.done");
+    List<String> types = RecordingClient.types(events);
     assertTrue(types.contains("conversation.item.input_audio_transcription.completed"), types.toString());
     assertEquals("hi gemini", events.get(types.indexOf("conversation.item.input_audio_transcription.completed"))
         .getString("transcript"));
@@ -262,9 +235,9 @@ class GeminiTranslationTest {
           .put("audio", Base64.getEncoder().encodeToString(pcm)).encode());
     }
     client.socket().writeTextMessage("{\"type\":\"input_audio_buffer.commit\"}");
-    List<JsonObject> events = until(client, "response.done");
-    assertFalse(types(events).contains("session.created"), "no second session: " + types(events));
-    assertFalse(types(events).contains("error"), types(events).toString());
+    List<JsonObject> events = client.until("response.done");
+    assertFalse(RecordingClient.types(events).contains("session.created"), "no second session: " + RecordingClient.types(events));
+    assertFalse(RecordingClient.types(events).contains("error"), RecordingClient.types(events).toString());
     assertEquals(2, gemini.handshakes().size(), "one renewal");
     List<JsonObject> setups = gemini.received("setup");
     assertEquals(new JsonObject(), setups.get(0).getJsonObject("setup").getJsonObject("sessionResumption"));
@@ -312,7 +285,7 @@ class GeminiTranslationTest {
       client.nextEvent("session.created");
       client.socket().writeTextMessage(ClientEvents.userText("please go away"));
       client.socket().writeTextMessage("{\"type\":\"response.create\"}");
-      awaitCondition(() -> gemini.received("setup").size() == 2, "a resuming setup");
+      RecordingClient.await(() -> gemini.received("setup").size() == 2, "a resuming setup");
       client.socket().writeTextMessage(ClientEvents.userText("hello"));
       client.socket().writeTextMessage("{\"type\":\"response.create\"}");
       client.nextEvent("response.done");
@@ -338,7 +311,7 @@ class GeminiTranslationTest {
     client.socket().writeTextMessage(ClientEvents.userText("now hang up"));
     client.socket().writeTextMessage("{\"type\":\"response.create\"}");
     // Unlike after goAway, what was in flight on a dropped connection is gone with it: speak again once resumed.
-    awaitCondition(() -> gemini.received("setup").size() == 2, "a resuming setup");
+    RecordingClient.await(() -> gemini.received("setup").size() == 2, "a resuming setup");
     client.socket().writeTextMessage(ClientEvents.userText("are you there"));
     client.socket().writeTextMessage("{\"type\":\"response.create\"}");
     JsonObject done = client.nextEvent("response.done");
@@ -403,10 +376,10 @@ class GeminiTranslationTest {
     assertEquals("cancelled", client.nextEvent("response.done").getJsonObject("response").getString("status"));
     client.socket().writeTextMessage(ClientEvents.userText("never mind, hello"));
     client.socket().writeTextMessage("{\"type\":\"response.create\"}");
-    List<JsonObject> events = until(client, "response.done");
+    List<JsonObject> events = client.until("response.done");
     String text = events.stream().filter(e -> e.getString("type").equals("response.output_text.delta"))
         .map(e -> e.getString("delta")).reduce("", String::concat);
-    assertEquals("Hello there", text, "the cancelled turn's rest never shows: " + types(events));
+    assertEquals("Hello there", text, "the cancelled turn's rest never shows: " + RecordingClient.types(events));
     assertEquals("completed", events.get(events.size() - 1).getJsonObject("response").getString("status"));
   }
 
@@ -416,8 +389,8 @@ class GeminiTranslationTest {
     client.nextEvent("session.created");
     client.socket().writeTextMessage(ClientEvents.userText("please interrupt me"));
     client.socket().writeTextMessage("{\"type\":\"response.create\"}");
-    List<JsonObject> events = until(client, "response.done");
-    assertTrue(types(events).contains("input_audio_buffer.speech_started"), types(events).toString());
+    List<JsonObject> events = client.until("response.done");
+    assertTrue(RecordingClient.types(events).contains("input_audio_buffer.speech_started"), RecordingClient.types(events).toString());
     assertEquals("cancelled", events.get(events.size() - 1).getJsonObject("response").getString("status"));
   }
 
