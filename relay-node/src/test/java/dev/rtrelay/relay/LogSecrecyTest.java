@@ -3,11 +3,8 @@ package dev.rtrelay.relay;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
 import dev.rtrelay.relay.support.FakeUpstream;
+import dev.rtrelay.relay.support.LogCapture;
 import dev.rtrelay.relay.support.RecordingClient;
 import dev.rtrelay.relay.support.RelayFixture;
 import dev.rtrelay.relay.support.TestConfigs;
@@ -17,17 +14,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.slf4j.LoggerFactory;
 
 /** Runs every path that logs (refusals, sessions, upstream failures, closes) and searches all output for keys. */
 @ExtendWith(VertxExtension.class)
 class LogSecrecyTest {
   @Test
   void noKeyEverAppearsInAnyLogLine(Vertx vertx) throws Exception {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    ListAppender<ILoggingEvent> captured = new ListAppender<>();
-    captured.start();
-    root.addAppender(captured);
+    LogCapture captured = new LogCapture();
     String wrongKey = "sk-wrong-client-key-e5e5";
     try {
       FakeUpstream upstream = FakeUpstream.echo(vertx).await(10, TimeUnit.SECONDS);
@@ -54,10 +47,9 @@ class LogSecrecyTest {
       client.awaitClose();
       relay.close().await(10, TimeUnit.SECONDS);
     } finally {
-      root.detachAppender(captured);
+      captured.close();
     }
-    List<String> lines = captured.list.stream().map(e -> e.getFormattedMessage()
-        + (e.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(e.getThrowableProxy()))).toList();
+    List<String> lines = captured.lines();
     assertTrue(lines.stream().anyMatch(l -> l.contains("refused with 401")), "the refusals were logged: " + lines);
     assertTrue(lines.stream().anyMatch(l -> l.contains("closed by upstream")), "the session close was logged");
     for (String secret : List.of(wrongKey, TestConfigs.TEAM_KEY, TestConfigs.PROVIDER_KEY, TestConfigs.EXPIRED_KEY,

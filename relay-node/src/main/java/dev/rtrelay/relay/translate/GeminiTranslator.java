@@ -91,8 +91,8 @@ public final class GeminiTranslator implements Translator {
           activityOpen = true;
           send(new JsonObject().put("realtimeInput", new JsonObject().put("activityStart", new JsonObject())), out);
         }
-        send(new JsonObject().put("realtimeInput", new JsonObject().put("audio", new JsonObject()
-            .put("mimeType", AUDIO_MIME).put("data", e.getString("audio", "")))), out);
+        send(new JsonObject().put("realtimeInput", new JsonObject().put("audio", audio(e.getString("audio", "")))),
+            out);
       }
       case "input_audio_buffer.commit" -> {
         if (manualTurns) {
@@ -124,6 +124,27 @@ public final class GeminiTranslator implements Translator {
       default -> out.toClient(client.error("unsupported_event", "Event '" + type + "' is not supported for gemini/ "
           + "deployments"));
     }
+  }
+
+  /**
+   * Gemini takes PCM16 at any rate it is told: OpenAI's 24 kHz PCM16 passes as it is, G.711 is decoded to 8 kHz
+   * PCM16, each labelled with its true rate.
+   */
+  private JsonObject audio(String base64) {
+    SessionFields.InputAudio format = SessionFields.inputAudio(session);
+    if (format == SessionFields.InputAudio.PCM16_24K) {
+      return new JsonObject().put("mimeType", AUDIO_MIME).put("data", base64);
+    }
+    byte[] encoded;
+    try {
+      encoded = java.util.Base64.getDecoder().decode(base64);
+    } catch (IllegalArgumentException notBase64) {
+      encoded = new byte[0];
+    }
+    byte[] pcm = format == SessionFields.InputAudio.G711_ULAW ? dev.rtrelay.relay.translate.audio.G711.ulawToPcm16(
+        encoded) : dev.rtrelay.relay.translate.audio.G711.alawToPcm16(encoded);
+    return new JsonObject().put("mimeType", "audio/pcm;rate=8000")
+        .put("data", java.util.Base64.getEncoder().encodeToString(pcm));
   }
 
   private void sessionUpdate(JsonObject s, Output out) {

@@ -55,6 +55,9 @@ final class TranslatingSession implements LiveSession {
     @Override
     public void holdClient(boolean hold) {
       translatorHolds = hold;
+      if (!hold) {
+        retire();
+      }
       updateClientFlow();
     }
 
@@ -64,6 +67,8 @@ final class TranslatingSession implements LiveSession {
     }
   };
   private ProviderLink link;
+  /** The link being replaced: still read until the new one is ready, so nothing it was answering is lost. */
+  private ProviderLink retiring;
   private int writeQueueMaxBytes;
   private boolean translatorHolds;
   private boolean checking;
@@ -124,12 +129,14 @@ final class TranslatingSession implements LiveSession {
     l.setWriteQueueMaxBytes(writeQueueMaxBytes);
     l.drainHandler(v -> updateClientFlow());
     l.start(message -> {
-      if (l == link) {
+      if (l == link || l == retiring) {
         translator.fromUpstream(message, output);
       }
     }, closed -> {
       if (l == link) {
         onUpstreamClosed(closed);
+      } else if (l == retiring) {
+        retiring = null;
       }
     });
     if (clientWriteFull) {
@@ -263,8 +270,9 @@ final class TranslatingSession implements LiveSession {
         return;
       }
       link = ar.result();
-      // The old link is closed only now, so its close cannot end the session while the new one is being opened.
-      old.close(CloseCodes.NORMAL, "connection renewed");
+      // The old link is still read until the new one is ready (the translator stops holding the client): a
+      // response it was giving when the renewal began still reaches the client. Its close no longer ends anything.
+      retiring = old;
       renewals++;
       long millis = (System.nanoTime() - started) / 1_000_000;
       if (eventLog != null) {
@@ -273,8 +281,19 @@ final class TranslatingSession implements LiveSession {
       metrics.upstreamRenewed(context.deploymentId());
       startLink(link);
       translator.upstreamRenewed(output);
+      if (!translatorHolds) {
+        retire();
+      }
       updateClientFlow();
     });
+  }
+
+  private void retire() {
+    if (retiring != null) {
+      ProviderLink old = retiring;
+      retiring = null;
+      old.close(CloseCodes.NORMAL, "connection renewed");
+    }
   }
 
   /** Ends the session with 1001, which SDKs treat as "reconnect", after an error event saying why. */
@@ -335,6 +354,7 @@ final class TranslatingSession implements LiveSession {
   @Override
   public void close(short code, String reason) {
     closedByRelay = true;
+    retire();
     if (!client.isClosed()) {
       client.close(code, reason);
     }
@@ -351,6 +371,7 @@ final class TranslatingSession implements LiveSession {
   }
 
   private void onClientClosed() {
+    retire();
     link.close(CloseCodes.towardUpstream(client.closeStatusCode()), CloseCodes.reason(client.closeReason()));
     end("client", client.closeStatusCode(), client.closeReason());
   }
@@ -390,6 +411,7 @@ final class TranslatingSession implements LiveSession {
       return;
     }
     ended = true;
+    retire();
     long millis = (System.nanoTime() - startedNanos) / 1_000_000;
     String by = closedByRelay ? "relay" : closedBy;
     JsonObject tail = translator.unbilledUsage();

@@ -170,6 +170,34 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void bedrockDeploymentsTakeLiteLlmsAwsNamesAndNeedARegion() throws Exception {
+    String base = "model_list:\n  - model_name: n\n    litellm_params:\n      model: bedrock/amazon.nova-2-sonic-v1:0\n";
+    RelayConfig c = parse(base + """
+              aws_region_name: eu-north-1
+              aws_access_key_id: AKIDCONFIG
+              aws_secret_access_key: os.environ/MASTER
+              aws_role_name: arn:aws:iam::123456789012:role/voice
+              stream_renewal_seconds: 300
+        """ + GENERAL);
+    var d = c.deployments().get(0);
+    BedrockSettings b = d.bedrock().orElseThrow();
+    assertEquals("amazon.nova-2-sonic-v1:0", d.providerModel());
+    assertEquals("eu-north-1", b.region());
+    assertEquals("sk-m-1", b.secretAccessKey().orElseThrow().reveal(), "secrets may come from the environment");
+    assertEquals("arn:aws:iam::123456789012:role/voice", b.roleName().orElseThrow());
+    assertEquals(java.time.Duration.ofSeconds(300), b.streamRenewal());
+    assertTrue(d.provider().translated());
+    assertEquals(BedrockSettings.DEFAULT_STREAM_RENEWAL, parse(base + "      aws_region_name: us-east-1\n" + GENERAL)
+        .deployments().get(0).bedrock().orElseThrow().streamRenewal());
+    assertTrue(error(base + GENERAL).startsWith("model_list[0].litellm_params.aws_region_name: missing"),
+        error(base + GENERAL));
+    assertEquals("us-west-2", new ConfigLoader(Map.of("AWS_REGION", "us-west-2", "MASTER", "m")::get)
+        .parse(base + GENERAL, "config.yaml").deployments().get(0).bedrock().orElseThrow().region());
+    assertTrue(error(base + "      aws_region_name: us-east-1\n      aws_access_key_id: AKID\n" + GENERAL)
+        .contains("aws_access_key_id and aws_secret_access_key go together"));
+  }
+
+  @Test
   void vertexAiDeploymentsNeedAProjectAndDefaultTheirLocation() throws Exception {
     String base = "model_list:\n  - model_name: v\n    litellm_params:\n      model: vertex_ai/gemini-live-2.5-flash\n";
     RelayConfig c = parse(base + "      vertex_project: p1\n      vertex_credentials: os.environ/MASTER\n" + GENERAL);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.relay.support.ClientEvents;
 import dev.rtrelay.relay.support.FakeBedrock;
+import dev.rtrelay.relay.support.LogCapture;
 import dev.rtrelay.relay.support.RecordingClient;
 import dev.rtrelay.relay.support.RelayFixture;
 import io.vertx.core.Vertx;
@@ -305,7 +306,7 @@ class BedrockTranslationTest {
   }
 
   @Test
-  void aRefusedStreamFailsOverToTheNextDeployment(Vertx vertx) throws Exception {
+  void aRefusedStreamFailsOverToTheNextDeploymentAndNoAwsSecretIsLogged(Vertx vertx) throws Exception {
     FakeBedrock refusing = FakeBedrock.start(vertx).await(5, TimeUnit.SECONDS);
     refusing.refuseWith(403);
     RelayFixture pair = RelayFixture.start(vertx, """
@@ -323,12 +324,17 @@ class BedrockTranslationTest {
           master_key: %s
         """.formatted(SECRET, refusing.endpoint(), SECRET, bedrock.endpoint(), RelayFixture.MASTER_KEY))
         .await(10, TimeUnit.SECONDS);
-    try {
+    try (LogCapture logs = new LogCapture()) {
       RecordingClient client = open(pair, false);
       say(client, "hello");
       assertEquals("completed", client.nextEvent("response.done").getJsonObject("response").getString("status"));
       assertEquals(1, refusing.streams().size());
       assertEquals(1, bedrock.streams().size());
+      say(client, "throttle me");
+      client.awaitClose();
+      List<String> lines = logs.lines();
+      assertTrue(lines.stream().anyMatch(l -> l.contains("HTTP 403 (AccessDeniedException)")), lines.toString());
+      assertTrue(lines.stream().noneMatch(l -> l.contains(SECRET)), "the AWS secret leaked into the logs");
     } finally {
       pair.close().await(10, TimeUnit.SECONDS);
     }
