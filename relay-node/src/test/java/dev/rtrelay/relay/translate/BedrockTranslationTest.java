@@ -258,6 +258,34 @@ class BedrockTranslationTest {
   }
 
   @Test
+  void guardrailsCheckBedrockSessionsLikeAnyOther(Vertx vertx) throws Exception {
+    RelayFixture guarded = RelayFixture.start(vertx, """
+        model_list:
+          - model_name: nova
+            litellm_params: {model: "bedrock/amazon.nova-2-sonic-v1:0", aws_region_name: us-east-1,
+              aws_access_key_id: AKIDRELAYTEST, aws_secret_access_key: %s, aws_bedrock_runtime_endpoint: "%s"}
+        guardrails:
+          - guardrail_name: words
+            litellm_params: {guardrail: litellm_content_filter, mode: pre_call, default_on: true,
+              blocked_words: [{keyword: secret plan, action: BLOCK}]}
+        general_settings:
+          master_key: %s
+        """.formatted(SECRET, bedrock.endpoint(), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+    try {
+      RecordingClient client = open(guarded, false);
+      say(client, "hello");
+      client.nextEvent("response.done");
+      client.socket().writeTextMessage(ClientEvents.userText("the secret plan"));
+      assertEquals("guardrail_error", client.nextEvent("error").getJsonObject("error").getString("type"));
+      assertEquals((short) 1011, client.awaitClose().code());
+      assertTrue(bedrock.streams().get(0).named("textInput").stream()
+          .noneMatch(t -> t.getString("content").contains("secret")), "the blocked text never reached Nova");
+    } finally {
+      guarded.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void anOldStreamIsRenewedWithTheConversationReplayedAsHistory(Vertx vertx) throws Exception {
     RelayFixture renewing = relayWith(vertx, "stream_renewal_seconds: 0");
     try {
