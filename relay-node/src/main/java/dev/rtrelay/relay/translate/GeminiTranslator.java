@@ -66,8 +66,7 @@ public final class GeminiTranslator implements Translator {
     this.beta = beta;
     this.sessionId = sessionId;
     this.client = new OpenAiEvents(sessionId, beta);
-    this.session = new JsonObject().put("id", sessionId).put("object", "realtime.session").put("model", model)
-        .put(beta ? "modalities" : "output_modalities", new JsonArray().add("audio")).put("instructions", "");
+    this.session = client.newSession(model);
   }
 
   @Override
@@ -149,9 +148,7 @@ public final class GeminiTranslator implements Translator {
 
   private void sessionUpdate(JsonObject s, Output out) {
     if (setupSent) {
-      out.toClient(client.error("session_update_not_applied", "Gemini Live takes its configuration once, at the start of "
-          + "the session; this session.update was not applied (start a new session to change it)"));
-      out.toClient(client.event("session.updated").put("session", session.copy()));
+      client.updateNotApplied("Gemini Live", session, out);
       return;
     }
     session.mergeIn(s, true);

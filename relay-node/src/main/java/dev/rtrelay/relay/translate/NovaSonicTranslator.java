@@ -84,8 +84,7 @@ public final class NovaSonicTranslator implements Translator {
     this.client = new OpenAiEvents(sessionId, beta);
     this.renewAfterNanos = renewAfterNanos;
     this.nanoClock = nanoClock;
-    this.session = new JsonObject().put("id", sessionId).put("object", "realtime.session").put("model", modelId)
-        .put(beta ? "modalities" : "output_modalities", new JsonArray().add("audio")).put("instructions", "");
+    this.session = client.newSession(modelId);
   }
 
   @Override
@@ -134,9 +133,7 @@ public final class NovaSonicTranslator implements Translator {
 
   private void sessionUpdate(JsonObject s, Output out) {
     if (started) {
-      out.toClient(client.error("session_update_not_applied", "Nova Sonic takes its configuration once, at the "
-          + "start of the session; this session.update was not applied (start a new session to change it)"));
-      out.toClient(client.event("session.updated").put("session", session.copy()));
+      client.updateNotApplied("Nova Sonic", session, out);
       return;
     }
     session.mergeIn(s, true);

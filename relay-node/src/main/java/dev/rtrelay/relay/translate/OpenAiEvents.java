@@ -46,6 +46,22 @@ final class OpenAiEvents {
     return prefix + "_" + sessionId.substring(Math.max(0, sessionId.length() - 8)) + "_" + (++ids);
   }
 
+  /** The session as {@code session.created} first shows it: audio output, no instructions. */
+  JsonObject newSession(String model) {
+    return new JsonObject().put("id", sessionId).put("object", "realtime.session").put("model", model)
+        .put(beta ? "modalities" : "output_modalities", new JsonArray().add("audio")).put("instructions", "");
+  }
+
+  /**
+   * A {@code session.update} after the provider took its configuration (once, at the start): an error naming what
+   * happened, then {@code session.updated} with the session as it stands, so clients waiting for it go on.
+   */
+  void updateNotApplied(String provider, JsonObject session, Translator.Output out) {
+    out.toClient(error("session_update_not_applied", provider + " takes its configuration once, at the start of the "
+        + "session; this session.update was not applied (start a new session to change it)"));
+    out.toClient(event("session.updated").put("session", session.copy()));
+  }
+
   /** The client's own item, acknowledged under the name its protocol version uses. */
   void itemAdded(JsonObject item, Translator.Output out) {
     out.toClient(event(beta ? "conversation.item.created" : "conversation.item.added").put("item", item));

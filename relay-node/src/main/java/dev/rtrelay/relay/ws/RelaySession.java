@@ -13,6 +13,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -135,8 +136,9 @@ public final class RelaySession implements LiveSession {
   }
 
   /**
-   * A guardrail blocked a message (the client's, or the provider's in during_call / post_call): the client gets LiteLLM's guardrail error event, then 1011 (the seed
-   * docs' contract); the upstream is closed normally. The blocked text is never logged or recorded.
+   * A guardrail blocked a message (the client's, or the provider's in during_call / post_call): the client gets
+   * LiteLLM's guardrail error event, then 1011 (the seed docs' contract); the upstream is closed normally. The
+   * blocked text is never logged or recorded.
    */
   private void gateFailed(Throwable failure) {
     if (ended || closedByRelay) {
@@ -147,16 +149,10 @@ public final class RelaySession implements LiveSession {
       close(CloseCodes.INTERNAL_ERROR, "guardrail check failed");
       return;
     }
-    LOG.warn("session {}: guardrail '{}' ({}) blocked a message [{}]", context.sessionId(),
-        blocked.guardrail(), blocked.mode().configName(), blocked.category());
-    guardrailStats.blocked(blocked.guardrail(), blocked.mode());
-    if (eventLog != null) {
-      eventLog.guardrailBlocked(blocked.guardrail(), blocked.mode().configName(), blocked.category());
-    }
+    JsonObject error = GuardrailBlocks.recorded(context.sessionId(), blocked, guardrailStats, eventLog);
     closedByRelay = true;
     if (!client.isClosed()) {
-      client.writeTextMessage(ClientErrors.event("guardrail_error", null,
-          "Guardrail blocked this request: " + blocked.getMessage()).encode());
+      client.writeTextMessage(error.encode());
       client.close(CloseCodes.INTERNAL_ERROR, "guardrail blocked");
     }
     if (!upstream.isClosed()) {

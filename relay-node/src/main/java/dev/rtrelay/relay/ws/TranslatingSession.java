@@ -319,13 +319,7 @@ final class TranslatingSession implements LiveSession {
       close(CloseCodes.INTERNAL_ERROR, "guardrail check failed");
       return;
     }
-    LOG.warn("session {}: guardrail '{}' ({}) blocked a message [{}]", context.sessionId(), blocked.guardrail(),
-        blocked.mode().configName(), blocked.category());
-    guards.stats().blocked(blocked.guardrail(), blocked.mode());
-    if (eventLog != null) {
-      eventLog.guardrailBlocked(blocked.guardrail(), blocked.mode().configName(), blocked.category());
-    }
-    sendToClient(ClientErrors.event("guardrail_error", null, "Guardrail blocked this request: " + blocked.getMessage()));
+    sendToClient(GuardrailBlocks.recorded(context.sessionId(), blocked, guards.stats(), eventLog));
     closedByRelay = true;
     link.close(CloseCodes.NORMAL, "guardrail blocked");
     if (!client.isClosed()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.relay.support.ClientEvents;
 import dev.rtrelay.relay.support.FakeGemini;
+import dev.rtrelay.relay.support.PublishedRecords;
 import dev.rtrelay.relay.support.RecordingClient;
 import dev.rtrelay.relay.support.RelayFixture;
 import io.vertx.core.Vertx;
@@ -262,18 +263,7 @@ class GeminiTranslationTest {
 
   @Test
   void aRenewalIsRecordedInTheSessionEventsWithoutTheHandle(Vertx vertx) throws Exception {
-    List<JsonObject> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-    io.vertx.core.Promise<Void> closedSeen = io.vertx.core.Promise.promise();
-    vertx.eventBus().<io.vertx.core.buffer.Buffer>consumer(dev.rtrelay.events.EventBatch.ADDRESS, m -> {
-      dev.rtrelay.events.EventBatch.forEach(m.body(), (key, value) -> {
-        JsonObject r = value.toJsonObject();
-        records.add(r);
-        if ("session.closed".equals(r.getString("kind"))) {
-          closedSeen.tryComplete();
-        }
-      });
-      m.reply(null);
-    }).completion().await(5, TimeUnit.SECONDS);
+    PublishedRecords published = PublishedRecords.listen(vertx).await(5, TimeUnit.SECONDS);
     RelayFixture publishing = RelayFixture.startPublishing(vertx, """
         model_list:
           - model_name: gemini-live
@@ -294,15 +284,14 @@ class GeminiTranslationTest {
       client.socket().writeTextMessage("{\"type\":\"response.create\"}");
       client.nextEvent("response.done");
       client.socket().close();
-      closedSeen.future().await(15, TimeUnit.SECONDS);
+      published.awaitSessionClosed();
     } finally {
       publishing.close().await(10, TimeUnit.SECONDS);
     }
-    JsonObject renewed = records.stream().filter(r -> "upstream.renewed".equals(r.getString("kind"))).findFirst()
-        .orElseThrow(() -> new AssertionError("no upstream.renewed record in " + records));
+    JsonObject renewed = published.first("upstream.renewed");
     assertEquals(1, renewed.getInteger("renewals"));
     assertTrue(renewed.getString("reason").contains("goAway"), renewed.getString("reason"));
-    assertFalse(records.toString().contains("handle-"), "resumption handles are never recorded");
+    assertFalse(published.all().toString().contains("handle-"), "resumption handles are never recorded");
   }
 
   @Test

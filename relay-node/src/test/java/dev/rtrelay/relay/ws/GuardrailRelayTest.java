@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.rtrelay.relay.support.FakeUpstream;
+import dev.rtrelay.relay.support.PublishedRecords;
 import dev.rtrelay.relay.support.RecordingClient;
 import dev.rtrelay.relay.support.PrometheusSamples;
 import dev.rtrelay.relay.support.RelayFixture;
@@ -19,6 +20,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,18 +79,7 @@ class GuardrailRelayTest {
 
   @Test
   void aBlockIsRecordedAsASessionEventWithoutTheText(Vertx vertx) throws Exception {
-    java.util.List<JsonObject> records = new java.util.concurrent.CopyOnWriteArrayList<>();
-    io.vertx.core.Promise<Void> closedSeen = io.vertx.core.Promise.promise();
-    vertx.eventBus().<Buffer>consumer(dev.rtrelay.events.EventBatch.ADDRESS, m -> {
-      dev.rtrelay.events.EventBatch.forEach(m.body(), (key, value) -> {
-        JsonObject r = value.toJsonObject();
-        records.add(r);
-        if ("session.closed".equals(r.getString("kind"))) {
-          closedSeen.tryComplete();
-        }
-      });
-      m.reply(null);
-    }).completion().await(5, TimeUnit.SECONDS);
+    PublishedRecords published = PublishedRecords.listen(vertx).await(5, TimeUnit.SECONDS);
     String yaml = """
         model_list:
           - model_name: echo
@@ -107,12 +98,12 @@ class GuardrailRelayTest {
       RecordingClient client = publishing.record("echo").await(10, TimeUnit.SECONDS);
       client.socket().writeTextMessage(userText("the secret plan is a system update"));
       client.awaitClose();
-      closedSeen.future().await(15, TimeUnit.SECONDS);
+      published.awaitSessionClosed();
     } finally {
       publishing.close().await(10, TimeUnit.SECONDS);
     }
-    JsonObject block = records.stream().filter(r -> "guardrail.blocked".equals(r.getString("kind"))).findFirst()
-        .orElseThrow(() -> new AssertionError("no guardrail.blocked record in " + records));
+    List<JsonObject> records = published.all();
+    JsonObject block = published.first("guardrail.blocked");
     assertEquals("no-injection", block.getString("guardrail"));
     assertEquals("pre_call", block.getString("mode"));
     assertEquals("system update", block.getString("category"));
