@@ -124,6 +124,7 @@ public final class BenchMain implements Callable<Integer> {
       }
       nginx.ifPresent(n -> closeQuietly(n.process()));
       report.guardrails(logN, compareGuardrails(generator, work, probePort, logN, phase));
+      report.translation(logN, compareTranslation(generator, work, probePort, logN, phase));
       if (!noLogging) {
         report.logging(logN, compareLogging(generator, work, probePort, logN, phase));
       }
@@ -213,6 +214,32 @@ public final class BenchMain implements Callable<Integer> {
         generator.run(relay.target(), sessions, Math.min(phase, 8)).await();
         double before = relay.process().cpuSeconds();
         PhaseResult result = generator.run(relay.target(), sessions, phase).await();
+        runs.put(variant.getKey(), new Report.LoggingRun(result, relay.process().cpuSeconds() - before, 0));
+      }
+    }
+    return runs;
+  }
+
+  /**
+   * What translating costs on the audio path: the same load relayed frame by frame to an OpenAI-protocol probe, and
+   * translated to the same probe speaking Gemini Live (each audio chunk parsed, rewritten and answered as model
+   * audio, which is translated back).
+   */
+  private static Map<String, Report.LoggingRun> compareTranslation(LoadGenerator generator, Path work, int probePort,
+      int sessions, double phase) throws Exception {
+    String gemini = """
+          - model_name: probe-gemini
+            litellm_params: {model: gemini/probe, api_key: bench-gemini-key, api_base: "http://127.0.0.1:%d"}
+        """.formatted(probePort);
+    Map<String, Report.LoggingRun> runs = new LinkedHashMap<>();
+    for (Map.Entry<String, String> variant : List.of(Map.entry("relayed (openai/)", "probe"),
+        Map.entry("translated (gemini/)", "probe-gemini"))) {
+      try (RelayUnderTest relay = RelayUnderTest.startWithAliases(Repo.root(), work, "translate-" + runs.size(),
+          probePort, gemini)) {
+        Target target = relay.target(variant.getValue());
+        generator.run(target, sessions, Math.min(phase, 8)).await();
+        double before = relay.process().cpuSeconds();
+        PhaseResult result = generator.run(target, sessions, phase).await();
         runs.put(variant.getKey(), new Report.LoggingRun(result, relay.process().cpuSeconds() - before, 0));
       }
     }

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
 
 /**
  * The latency probe provider: speaks just enough of the realtime protocol (session.created on connect, an audio
@@ -19,6 +20,10 @@ public final class ProbeUpstream {
         .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false));
     server.webSocketHandler(ws -> {
+      if (ws.path().contains("BidiGenerateContent")) {
+        serveGemini(ws);
+        return;
+      }
       ws.textMessageHandler(text -> {
         String answer = ProbeFrames.answer(text);
         if (answer != null && !ws.isClosed()) {
@@ -31,6 +36,30 @@ public final class ProbeUpstream {
     server.requestHandler(ProbeUpstream::signIn);
     return server.listen(port, host);
   }
+
+  /**
+   * The same probe in Gemini Live's protocol, for translated sessions: setupComplete for the setup, and each
+   * realtimeInput audio chunk echoed at once as model audio (which the relay turns back into an audio delta).
+   */
+  private static void serveGemini(ServerWebSocket ws) {
+    ws.textMessageHandler(text -> {
+      if (text.startsWith("{\"setup\"")) {
+        ws.writeTextMessage("{\"setupComplete\":{}}");
+        return;
+      }
+      int data = text.indexOf(GEMINI_DATA);
+      if (!text.startsWith("{\"realtimeInput\"") || data < 0 || ws.isClosed()) {
+        return;
+      }
+      int start = data + GEMINI_DATA.length();
+      String audio = text.substring(start, text.indexOf('"', start));
+      ws.writeTextMessage("{\"serverContent\":{\"modelTurn\":{\"parts\":[{\"inlineData\":{\"mimeType\":"
+          + "\"audio/pcm;rate=24000\",\"data\":\"" + audio + "\"}}]}}}");
+    });
+    ws.exceptionHandler(e -> { });
+  }
+
+  private static final String GEMINI_DATA = "\"data\":\"";
 
   /** WebRTC sign-in, answered at once: an ephemeral key, and 201 with a Location and an SDP answer. */
   private static void signIn(HttpServerRequest request) {

@@ -24,6 +24,17 @@ final class RelayUnderTest implements AutoCloseable {
    */
   static RelayUnderTest start(Path repo, Path work, String name, int probePort, Optional<Path> clusterConfig,
       String extraYaml, List<String> jvmOptions) throws Exception {
+    return start(repo, work, name, probePort, clusterConfig, "", extraYaml, jvmOptions);
+  }
+
+  /** @param extraModels more {@code model_list} entries (YAML list items), e.g. a translated alias of the probe */
+  static RelayUnderTest startWithAliases(Path repo, Path work, String name, int probePort, String extraModels)
+      throws Exception {
+    return start(repo, work, name, probePort, Optional.empty(), extraModels, "", List.of());
+  }
+
+  private static RelayUnderTest start(Path repo, Path work, String name, int probePort, Optional<Path> clusterConfig,
+      String extraModels, String extraYaml, List<String> jvmOptions) throws Exception {
     Path jar = repo.resolve("relay-node/target/relay-node.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " missing: build first (mvn -B -q -DskipTests package)");
@@ -32,9 +43,10 @@ final class RelayUnderTest implements AutoCloseable {
         model_list:
           - model_name: probe
             litellm_params: {model: openai/probe, api_key: sk-bench-upstream, api_base: "http://127.0.0.1:%d"}
+        %s
         general_settings:
           master_key: %s
-        """.formatted(probePort, KEY);
+        """.formatted(probePort, extraModels.stripTrailing(), KEY);
     yaml += extraYaml;
     Path config = work.resolve("relay-" + name + ".yaml");
     Files.writeString(config, yaml);
@@ -54,7 +66,12 @@ final class RelayUnderTest implements AutoCloseable {
   }
 
   Target target() {
-    return new Target("relay", port, "/v1/realtime?model=probe", KEY);
+    return target("probe");
+  }
+
+  /** A path to another alias of the relay's config (e.g. one added with {@code extraYaml}). */
+  Target target(String alias) {
+    return new Target("relay", port, "/v1/realtime?model=" + alias, KEY);
   }
 
   ChildProcess process() {

@@ -46,6 +46,8 @@ final class Report {
   private Map<String, LoggingRun> logging = new LinkedHashMap<>();
   private int loggingSessions;
   private Map<String, LoggingRun> guardrails = new LinkedHashMap<>();
+  private int translationSessions;
+  private Map<String, LoggingRun> translation = new LinkedHashMap<>();
   private int guardrailSessions;
   private SignInBench.Result signIn;
 
@@ -70,6 +72,11 @@ final class Report {
   void guardrails(int sessions, Map<String, LoggingRun> runs) {
     guardrailSessions = sessions;
     guardrails = runs;
+  }
+
+  void translation(int sessions, Map<String, LoggingRun> runs) {
+    translationSessions = sessions;
+    translation = runs;
   }
 
   void signIn(SignInBench.Result result) {
@@ -101,6 +108,29 @@ final class Report {
 
   private static PhaseResult find(Step step, String path) {
     return step.results.stream().filter(r -> r.path().equals(path)).findFirst().orElse(null);
+  }
+
+  private JsonObject cpuJson(Map<String, LoggingRun> runs) {
+    JsonObject json = new JsonObject();
+    runs.forEach((k, v) -> json.put(k, phaseJson(v.result()).put("relay_cpu_seconds", v.relayCpuSeconds())));
+    return json;
+  }
+
+  /** One table of variants under the same load, each variant's relay CPU as a ratio to the baseline's. */
+  private static void cpuComparison(StringBuilder md, String title, int sessions, String baseline,
+      Map<String, LoggingRun> runs) {
+    if (runs.isEmpty()) {
+      return;
+    }
+    md.append(String.format("%n| %s (%d sessions) | p50 ms | p99 ms | lost | relay CPU s | relay CPU vs %s |"
+        + "%n|---|---|---|---|---|---|%n", title, sessions, baseline));
+    double base = runs.containsKey(baseline) ? runs.get(baseline).relayCpuSeconds() : Double.NaN;
+    for (Map.Entry<String, LoggingRun> e : runs.entrySet()) {
+      PhaseResult r = e.getValue().result();
+      md.append(String.format("| %s | %s | %s | %d | %.2f | %+.0f%% |%n", e.getKey(), ms(r.roundTrip(), 50),
+          ms(r.roundTrip(), 99), r.lost(), e.getValue().relayCpuSeconds(),
+          100 * (e.getValue().relayCpuSeconds() / base - 1)));
+    }
   }
 
   void write(JsonObject machine) throws Exception {
@@ -165,17 +195,8 @@ final class Report {
             100 * (e.getValue().relayCpuSeconds() / off - 1), e.getValue().loggerCpuSeconds()));
       }
     }
-    if (!guardrails.isEmpty()) {
-      md.append(String.format("%n| guardrails (%d sessions) | p50 ms | p99 ms | lost | relay CPU s | relay CPU vs none |"
-          + "%n|---|---|---|---|---|---|%n", guardrailSessions));
-      double none = guardrails.containsKey("none") ? guardrails.get("none").relayCpuSeconds() : Double.NaN;
-      for (Map.Entry<String, LoggingRun> e : guardrails.entrySet()) {
-        PhaseResult r = e.getValue().result();
-        md.append(String.format("| %s | %s | %s | %d | %.2f | %+.0f%% |%n", e.getKey(), ms(r.roundTrip(), 50),
-            ms(r.roundTrip(), 99), r.lost(), e.getValue().relayCpuSeconds(),
-            100 * (e.getValue().relayCpuSeconds() / none - 1)));
-      }
-    }
+    cpuComparison(md, "guardrails", guardrailSessions, "none", guardrails);
+    cpuComparison(md, "provider protocol", translationSessions, "relayed (openai/)", translation);
     if (signIn != null) {
       md.append(String.format("%n| WebRTC sign-in (%d sequential pairs) | direct p50 ms | relay p50 ms | added p50 ms"
           + " | direct p99 ms | relay p99 ms | added p99 ms |%n|---|---|---|---|---|---|---|%n", signIn.pairs()));
@@ -213,11 +234,11 @@ final class Report {
     JsonObject loggingJson = new JsonObject();
     logging.forEach((k, v) -> loggingJson.put(k, phaseJson(v.result()).put("relay_cpu_seconds", v.relayCpuSeconds())
         .put("logger_cpu_seconds", v.loggerCpuSeconds())));
-    JsonObject guardrailsJson = new JsonObject();
-    guardrails.forEach((k, v) -> guardrailsJson.put(k, phaseJson(v.result()).put("relay_cpu_seconds",
-        v.relayCpuSeconds())));
+    JsonObject guardrailsJson = cpuJson(guardrails);
+    JsonObject translationJson = cpuJson(translation);
     return new JsonObject().put("machine", machine).put("phase_seconds", phaseSeconds).put("steps", stepsJson)
         .put("guardrail_sessions", guardrailSessions).put("guardrails", guardrailsJson)
+        .put("translation_sessions", translationSessions).put("translation", translationJson)
         .put("idle", idleJson).put("logging_sessions", loggingSessions).put("logging", loggingJson)
         .put("webrtc_sign_in", signInJson())
         .put("notes", new JsonArray(new ArrayList<>(notes)));

@@ -77,9 +77,14 @@ class HarnessAccountingTest {
     String answer = ProbeFrames.answer(append);
     JsonObject delta = new JsonObject(answer);
     assertEquals("response.output_audio.delta", delta.getString("type"));
-    assertEquals(ProbeFrames.AUDIO_20MS, delta.getString("delta"));
+    assertEquals(ProbeFrames.stampedAudio(42, 123456789L), delta.getString("delta"));
     assertEquals(42, ProbeFrames.seq(answer));
     assertEquals(123456789L, ProbeFrames.sentNanos(answer));
+    // A translated path gives the delta its own ids; the stamp in the audio still identifies the frame.
+    String translated = new JsonObject().put("type", "response.output_audio.delta").put("event_id", "event_ab_7")
+        .put("response_id", "resp_ab_2").put("delta", delta.getString("delta")).encode();
+    assertEquals(42, ProbeFrames.seq(translated));
+    assertEquals(123456789L, ProbeFrames.sentNanos(translated));
     assertNull(ProbeFrames.answer("{\"type\":\"session.update\"}"));
     assertTrue(ProbeFrames.seq(ProbeFrames.SESSION_CREATED) < 0);
   }
