@@ -71,6 +71,8 @@ public final class NovaSonicTranslator implements Translator {
   private boolean discarding;
   private boolean interruptedSignalled;
   private int renewalsWithoutProgress;
+  /** Between asking for a new stream and getting it: client events wait here (the client is paused, so few). */
+  private Deque<JsonObject> heldDuringRenewal;
 
   /**
    * @param modelId the Bedrock model id, e.g. {@code amazon.nova-2-sonic-v1:0}
@@ -96,6 +98,11 @@ public final class NovaSonicTranslator implements Translator {
 
   @Override
   public void fromClient(JsonObject e, Output out) {
+    if (heldDuringRenewal != null) {
+      // They belong to the next stream: its prompt and content names do not exist yet.
+      heldDuringRenewal.add(e);
+      return;
+    }
     String type = e.getString("type", "");
     if (type.equals("session.update")) {
       sessionUpdate(e.getJsonObject("session", new JsonObject()), out);
@@ -475,6 +482,7 @@ public final class NovaSonicTranslator implements Translator {
     out.toUpstream(nova("promptEnd", new JsonObject().put("promptName", promptName)));
     out.toUpstream(nova("sessionEnd", new JsonObject()));
     started = false;
+    heldDuringRenewal = new ArrayDeque<>();
     out.renewUpstream("stream age limit (" + renewAfterNanos / 1_000_000_000 + " s)");
   }
 
@@ -487,6 +495,7 @@ public final class NovaSonicTranslator implements Translator {
       renewalsWithoutProgress++;
       started = false;
       audioContent = null;
+      heldDuringRenewal = new ArrayDeque<>();
       return AfterLoss.RENEW;
     }
     return AfterLoss.END;
@@ -504,5 +513,10 @@ public final class NovaSonicTranslator implements Translator {
     audioContent = null;
     resampler = null;
     startStream(out, true);
+    Deque<JsonObject> held = heldDuringRenewal;
+    heldDuringRenewal = null;
+    if (held != null) {
+      held.forEach(e -> fromClient(e, out));
+    }
   }
 }
