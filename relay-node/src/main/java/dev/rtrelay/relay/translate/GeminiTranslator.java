@@ -100,7 +100,7 @@ public final class GeminiTranslator implements Translator {
         } else {
           send(new JsonObject().put("realtimeInput", new JsonObject().put("audioStreamEnd", true)), out);
         }
-        out.toClient(client.event("input_audio_buffer.committed").put("item_id", client.newId("item")));
+        client.committed(out);
         // Gemini answers a finished audio turn by itself; a response.create for it must not start another turn.
         audioTurnEnded = true;
       }
@@ -324,6 +324,8 @@ public final class GeminiTranslator implements Translator {
   @Override
   public void upstreamRenewed(Output out) {
     goAwaySeen = false;
+    // A manual turn open on the old connection is not open on the new one.
+    activityOpen = false;
     // The same configuration plus the latest handle: Gemini restores the conversation from it.
     sendSetup(out);
   }

@@ -57,6 +57,7 @@ public final class NovaSonicTranslator implements Translator {
   private final Map<String, String> contentKinds = new HashMap<>();
   private final StringBuilder spoken = new StringBuilder();
   private final StringBuilder heard = new StringBuilder();
+  private final java.util.Set<String> pendingToolCalls = new java.util.HashSet<>();
   private final JsonObject session;
   private boolean started;
   private String promptName;
@@ -115,7 +116,7 @@ public final class NovaSonicTranslator implements Translator {
       case "input_audio_buffer.append" -> appendAudio(e.getString("audio", ""), out);
       case "input_audio_buffer.commit" -> {
         closeAudio(out);
-        out.toClient(client.event("input_audio_buffer.committed").put("item_id", client.newId("item")));
+        client.committed(out);
       }
       case "input_audio_buffer.clear" -> out.toClient(client.event("input_audio_buffer.cleared"));
       case "conversation.item.create" -> itemCreate(e.getJsonObject("item", new JsonObject()), out);
@@ -245,11 +246,14 @@ public final class NovaSonicTranslator implements Translator {
       out.toUpstream(nova("toolResult", content(contentName).put("content", output instanceof String s ? s
           : encode(output))));
       out.toUpstream(nova("contentEnd", content(contentName)));
+      pendingToolCalls.remove(item.getString("call_id", ""));
+    } else if ("assistant".equals(item.getString("role"))) {
+      // Nova takes assistant text only as history, at the start of a stream: it is kept for the next one.
+      remember("ASSISTANT", SessionFields.itemText(item));
     } else {
-      boolean assistant = "assistant".equals(item.getString("role"));
       String text = SessionFields.itemText(item);
-      textContent(assistant ? "ASSISTANT" : "USER", text, !assistant, out);
-      remember(assistant ? "ASSISTANT" : "USER", text);
+      textContent("USER", text, true, out);
+      remember("USER", text);
     }
     client.itemAdded(item.copy().put("id", id), out);
   }
@@ -390,8 +394,9 @@ public final class NovaSonicTranslator implements Translator {
     }
     Object input = body.getValue("content", body.getValue("input"));
     String arguments = input instanceof String s ? s : input == null ? "{}" : encode(input);
-    client.functionCall(body.getString("toolUseId", client.newId("call")), body.getString("toolName", ""), arguments,
-        out);
+    String callId = body.getString("toolUseId", client.newId("call"));
+    pendingToolCalls.add(callId);
+    client.functionCall(callId, body.getString("toolName", ""), arguments, out);
   }
 
   private void contentEnd(JsonObject body, Output out) {
@@ -457,7 +462,8 @@ public final class NovaSonicTranslator implements Translator {
     }
     if (status.equals("completed")) {
       renewalsWithoutProgress = 0;
-      if (quiet && started && nanoClock.getAsLong() - streamStartedNanos >= renewAfterNanos) {
+      // A new stream would not know a tool call still waiting for its result: renew only once none is.
+      if (quiet && started && pendingToolCalls.isEmpty() && nanoClock.getAsLong() - streamStartedNanos >= renewAfterNanos) {
         renewNow(out);
       }
     }
@@ -490,7 +496,7 @@ public final class NovaSonicTranslator implements Translator {
   public AfterLoss upstreamLost(Short code, String reason, Output out) {
     finish("incomplete", out);
     // Refusals (invalid input, access denied, throttling) would only be refused again on a new stream.
-    boolean renewable = code == null || code == 1001 || code == 1011;
+    boolean renewable = code == null || code == 1001 || code == 1006 || code == 1011;
     if (renewable && renewalsWithoutProgress < MAX_RENEWALS_WITHOUT_PROGRESS) {
       renewalsWithoutProgress++;
       started = false;

@@ -90,8 +90,14 @@ final class OpenAiEvents {
         .put("status", "completed").put("call_id", callId).put("name", name).put("arguments", arguments);
     r.functionCalls.add(item);
     int index = r.functionCalls.size();
+    JsonObject started = item.copy().put("status", "in_progress").put("arguments", "");
     out.toClient(event("response.output_item.added").put("response_id", r.id).put("output_index", index)
-        .put("item", item.copy().put("status", "in_progress").put("arguments", "")));
+        .put("item", started));
+    // As OpenAI does, and as clients such as pipecat expect before the arguments: the item joins the conversation,
+    // and the arguments stream (here in one delta).
+    itemAdded(started.copy(), out);
+    out.toClient(event("response.function_call_arguments.delta").put("response_id", r.id)
+        .put("item_id", item.getString("id")).put("output_index", index).put("call_id", callId).put("delta", arguments));
     out.toClient(event("response.function_call_arguments.done").put("response_id", r.id)
         .put("item_id", item.getString("id")).put("output_index", index).put("call_id", callId).put("name", name)
         .put("arguments", arguments));
@@ -138,6 +144,11 @@ final class OpenAiEvents {
     }
     out.toClient(event("response.done").put("response", done));
     return true;
+  }
+
+  /** The user's audio turn is committed; its transcription (if any) will name the same item. */
+  void committed(Translator.Output out) {
+    out.toClient(event("input_audio_buffer.committed").put("item_id", inputItem()));
   }
 
   /** Part of the transcript of what the user said. */

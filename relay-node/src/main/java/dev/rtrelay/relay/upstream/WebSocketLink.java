@@ -36,15 +36,23 @@ public final class WebSocketLink implements ProviderLink {
     socket.exceptionHandler(e -> LOG.debug("provider socket error: {}", e.toString()));
     // Replaces the connector's early-frame collector, which would otherwise keep every frame for the session's life.
     socket.frameHandler(this::onFrame);
-    socket.closeHandler(v -> closed.handle(new Closed(socket.closeStatusCode(), socket.closeReason())));
+    // Reported once: a close seen at start (the close frame came with the handshake) and Vert.x's close handler
+    // must not both count.
+    boolean[] reported = new boolean[1];
+    Handler<Void> report = v -> {
+      if (!reported[0]) {
+        reported[0] = true;
+        closed.handle(new Closed(socket.closeStatusCode(), socket.closeReason()));
+      }
+    };
+    socket.closeHandler(report);
     List<WebSocketFrame> early = List.copyOf(earlyFrames);
     earlyFrames.clear();
     early.forEach(this::onFrame);
-    if (socket.isClosed()) {
-      closed.handle(new Closed(socket.closeStatusCode(), socket.closeReason()));
-      return;
-    }
     socket.resume();
+    if (socket.isClosed()) {
+      report.handle(null);
+    }
   }
 
   private void onFrame(WebSocketFrame frame) {

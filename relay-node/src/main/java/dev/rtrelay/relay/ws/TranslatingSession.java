@@ -55,7 +55,9 @@ final class TranslatingSession implements LiveSession {
     @Override
     public void holdClient(boolean hold) {
       translatorHolds = hold;
-      if (!hold) {
+      if (hold) {
+        watchHold();
+      } else {
         retire();
       }
       updateClientFlow();
@@ -74,6 +76,9 @@ final class TranslatingSession implements LiveSession {
   private boolean checking;
   private boolean clientWriteFull;
   private boolean renewing;
+  private long holds;
+  /** How long a translator may hold the client waiting for the provider to get ready. */
+  private static final long READY_LIMIT_MILLIS = 15_000;
   private int renewals;
   private long framesIn;
   private long bytesIn;
@@ -108,6 +113,9 @@ final class TranslatingSession implements LiveSession {
     client.drainHandler(v -> {
       clientWriteFull = false;
       link.resume();
+      if (retiring != null) {
+        retiring.resume();
+      }
     });
     client.textMessageHandler(this::onClientText);
     client.binaryMessageHandler(b -> sendToClient(ClientErrors.event("invalid_request_error", null,
@@ -178,6 +186,9 @@ final class TranslatingSession implements LiveSession {
     updateClientFlow();
     guards.preCall().check(text).onComplete(ar -> {
       checking = false;
+      if (ended) {
+        return;
+      }
       if (ar.failed()) {
         gateFailed(ar.cause());
         return;
@@ -204,21 +215,26 @@ final class TranslatingSession implements LiveSession {
   }
 
   private void sendToClient(JsonObject event) {
-    if (client.isClosed() || closedByRelay) {
+    String type = event.getString("type", "");
+    boolean responseDone = type.equals("response.done");
+    boolean closed = client.isClosed() || closedByRelay;
+    if (closed && !responseDone) {
       return;
     }
     // Encoded once: audio deltas come through here at frame rate.
     String text = event.encode();
-    String type = event.getString("type", "");
-    boolean responseDone = type.equals("response.done");
+    if (responseDone) {
+      // Billed even when the client is gone: the provider did the work, and the translator has handed the usage on.
+      billing.responseDone(Buffer.buffer(text));
+      if (closed) {
+        return;
+      }
+    }
     boolean checked = guards.output() != null && guards.output().wants(type);
-    if (eventLog != null || responseDone || checked) {
+    if (eventLog != null || checked) {
       Buffer encoded = Buffer.buffer(text);
       if (eventLog != null) {
         eventLog.onMessage(false, type, encoded);
-      }
-      if (responseDone) {
-        billing.responseDone(encoded);
       }
       if (checked) {
         guards.output().check(type, encoded);
@@ -231,6 +247,9 @@ final class TranslatingSession implements LiveSession {
     if (client.writeQueueFull()) {
       clientWriteFull = true;
       link.pause();
+      if (retiring != null) {
+        retiring.pause();
+      }
     }
   }
 
@@ -265,10 +284,10 @@ final class TranslatingSession implements LiveSession {
       if (ar.failed()) {
         LOG.warn("session {}: provider connection could not be renewed: {}", context.sessionId(),
             FailureText.describe(ar.cause()));
-        closedByRelay = true;
-        askClientToReconnect(old, "the provider connection could not be renewed");
+        askClientToReconnect(old, "the provider connection could not be renewed", true);
         return;
       }
+      retire();
       link = ar.result();
       // The old link is still read until the new one is ready (the translator stops holding the client): a
       // response it was giving when the renewal began still reaches the client. Its close no longer ends anything.
@@ -288,6 +307,25 @@ final class TranslatingSession implements LiveSession {
     });
   }
 
+  /**
+   * A provider that never gets ready (no setupComplete) would keep the client paused for ever: after
+   * {@link #READY_LIMIT_MILLIS} the session ends with an error instead.
+   */
+  private void watchHold() {
+    long holdNumber = ++holds;
+    io.vertx.core.Context loop = io.vertx.core.Vertx.currentContext();
+    if (loop == null) {
+      return;
+    }
+    loop.owner().setTimer(READY_LIMIT_MILLIS, id -> {
+      if (translatorHolds && holds == holdNumber && !ended && !closedByRelay) {
+        LOG.warn("session {}: provider not ready after {} ms; closing", context.sessionId(), READY_LIMIT_MILLIS);
+        closeWithError("server_error", "The provider did not get ready within " + READY_LIMIT_MILLIS / 1000
+            + " s", CloseCodes.INTERNAL_ERROR, "provider not ready");
+      }
+    });
+  }
+
   private void retire() {
     if (retiring != null) {
       ProviderLink old = retiring;
@@ -296,10 +334,15 @@ final class TranslatingSession implements LiveSession {
     }
   }
 
-  /** Ends the session with 1001, which SDKs treat as "reconnect", after an error event saying why. */
-  private void askClientToReconnect(ProviderLink l, String why) {
+  /**
+   * Ends the session with 1001, which SDKs treat as "reconnect", after an error event saying why.
+   *
+   * @param byRelay the relay decided (a renewal failed), rather than the provider
+   */
+  private void askClientToReconnect(ProviderLink l, String why, boolean byRelay) {
     sendToClient(ClientErrors.event("server_error", "upstream_going_away", "The provider ended the connection ("
         + why + "); reconnect to continue"));
+    closedByRelay = closedByRelay || byRelay;
     l.close(CloseCodes.NORMAL, "going away");
     if (!client.isClosed()) {
       client.close(CloseCodes.GOING_AWAY, "provider connection ended; reconnect");
@@ -385,7 +428,7 @@ final class TranslatingSession implements LiveSession {
     switch (translator.upstreamLost(code, reason, output)) {
       case RENEW -> renew("provider connection closed (" + code + ")");
       case ASK_CLIENT_TO_RECONNECT -> {
-        askClientToReconnect(link, "connection time limit");
+        askClientToReconnect(link, "connection time limit", false);
         end("upstream", code, reason);
       }
       case END -> {

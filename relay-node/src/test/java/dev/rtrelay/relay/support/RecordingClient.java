@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 /** Wraps a client socket and records whole messages (typed) and the close it received, for blocking assertions. */
 public final class RecordingClient {
   public static final Duration WAIT = Duration.ofSeconds(15);
+  private JsonObject lastSeen;
 
   /** One received message; exactly one of text/binary is set. */
   public record Message(String text, Buffer binary) {
@@ -75,11 +76,17 @@ public final class RecordingClient {
     throw new AssertionError("no '" + type + "' event within " + WAIT);
   }
 
+  /** The last event {@link #until} returned. */
+  public JsonObject lastSeen() {
+    return lastSeen;
+  }
+
   /** Every JSON event until (and including) the first of {@code last}. */
   public java.util.List<JsonObject> until(String last) throws InterruptedException {
     java.util.List<JsonObject> events = new java.util.ArrayList<>();
     while (true) {
       JsonObject e = next().json();
+      lastSeen = e;
       events.add(e);
       if (last.equals(e.getString("type"))) {
         return events;

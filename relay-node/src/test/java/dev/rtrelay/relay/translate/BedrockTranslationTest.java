@@ -178,7 +178,10 @@ class BedrockTranslationTest {
             .put("description", "Weather").put("parameters", new JsonObject().put("type", "object"))))).encode());
     client.nextEvent("session.updated");
     say(client, "call a tool");
-    JsonObject call = client.nextEvent("response.function_call_arguments.done");
+    List<String> before = types(client.until("response.function_call_arguments.done"));
+    assertTrue(before.containsAll(List.of("conversation.item.added", "response.function_call_arguments.delta")),
+        "the call joins the conversation and its arguments stream first, as OpenAI sends them: " + before);
+    JsonObject call = client.lastSeen();
     assertEquals("get_weather", call.getString("name"));
     assertEquals("tooluse_1", call.getString("call_id"));
     assertEquals(new JsonObject().put("city", "Paris"), new JsonObject(call.getString("arguments")));
@@ -252,8 +255,10 @@ class BedrockTranslationTest {
     RecordingClient client = open(relay, false);
     say(client, "throttle me");
     JsonObject error = client.nextEvent("error");
-    assertTrue(error.getJsonObject("error").getString("message").toLowerCase().contains("throttling"),
-        error.encode());
+    String message = error.getJsonObject("error").getString("message");
+    assertTrue(message.toLowerCase().contains("throttling"), error.encode());
+    assertFalse(message.contains("Too many requests"), "AWS's message (it can name account and role) stays in the "
+        + "relay's log: " + message);
     assertEquals((short) 1013, client.awaitClose().code());
   }
 
@@ -314,6 +319,29 @@ class BedrockTranslationTest {
       assertEquals("Hello there", texts.get(2).getString("content"));
       assertEquals("hello again", texts.get(3).getString("content"));
       assertTrue(contents.get(3).getBoolean("interactive"));
+    } finally {
+      renewing.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aStreamWaitingForAToolResultIsNotRenewedUntilItHasIt(Vertx vertx) throws Exception {
+    RelayFixture renewing = relayWith(vertx, "stream_renewal_seconds: 0");
+    try {
+      RecordingClient client = open(renewing, false);
+      client.socket().writeTextMessage(new JsonObject().put("type", "session.update").put("session", new JsonObject()
+          .put("tools", new JsonArray().add(new JsonObject().put("type", "function").put("name", "get_weather"))))
+          .encode());
+      client.nextEvent("session.updated");
+      say(client, "call a tool");
+      client.nextEvent("response.done");
+      client.socket().writeTextMessage(new JsonObject().put("type", "conversation.item.create").put("item",
+          new JsonObject().put("type", "function_call_output").put("call_id", "tooluse_1").put("output", "sunny"))
+          .encode());
+      client.nextEvent("response.done");
+      assertEquals("sunny", bedrock.streams().get(0).named("toolResult").get(0).getString("content"),
+          "the result went to the stream that asked for it");
+      RecordingClient.await(() -> bedrock.streams().size() == 2, "a renewal once the call was answered");
     } finally {
       renewing.close().await(10, TimeUnit.SECONDS);
     }

@@ -34,6 +34,8 @@ public final class BedrockClients implements AutoCloseable {
   private final Duration connectTimeout;
   private final Map<String, BedrockRuntimeAsyncClient> clients = new ConcurrentHashMap<>();
   private final java.util.Set<java.util.concurrent.CompletableFuture<Void>> live = ConcurrentHashMap.newKeySet();
+  /** Credential providers and STS clients: the SDK does not close what it was given. */
+  private final java.util.Queue<AutoCloseable> owned = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   public BedrockClients(Duration connectTimeout) {
     this.connectTimeout = connectTimeout;
@@ -79,7 +81,7 @@ public final class BedrockClients implements AutoCloseable {
     return builder.build();
   }
 
-  private static AwsCredentialsProvider credentials(BedrockSettings b) {
+  private AwsCredentialsProvider credentials(BedrockSettings b) {
     AwsCredentialsProvider base;
     if (b.accessKeyId().isPresent()) {
       String id = b.accessKeyId().get().reveal();
@@ -89,18 +91,18 @@ public final class BedrockClients implements AutoCloseable {
               t.reveal()))
           .orElseGet(() -> AwsBasicCredentials.create(id, secret)));
     } else if (b.profileName().isPresent()) {
-      base = ProfileCredentialsProvider.create(b.profileName().get());
+      base = owned(ProfileCredentialsProvider.create(b.profileName().get()));
     } else {
-      base = DefaultCredentialsProvider.builder().build();
+      base = owned(DefaultCredentialsProvider.builder().build());
     }
     if (b.roleName().isEmpty()) {
       return base;
     }
-    StsClient sts = StsClient.builder().region(Region.of(b.region())).credentialsProvider(base)
-        .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
-    return StsAssumeRoleCredentialsProvider.builder().stsClient(sts)
+    StsClient sts = owned(StsClient.builder().region(Region.of(b.region())).credentialsProvider(base)
+        .httpClientBuilder(UrlConnectionHttpClient.builder()).build());
+    return owned(StsAssumeRoleCredentialsProvider.builder().stsClient(sts)
         .refreshRequest(r -> r.roleArn(b.roleName().get()).roleSessionName(b.sessionName().orElse("rtrelay")))
-        .asyncCredentialUpdateEnabled(true).build();
+        .asyncCredentialUpdateEnabled(true).build());
   }
 
   /** Tracks a stream until it ends, so closing the node can end it rather than wait for it. */
@@ -110,11 +112,23 @@ public final class BedrockClients implements AutoCloseable {
   }
 
   /** Blocking: streams still open are reset first, since the SDK would otherwise wait for each to end. */
+  private <T extends AutoCloseable> T owned(T closeable) {
+    owned.add(closeable);
+    return closeable;
+  }
+
   @Override
   public void close() {
     live.forEach(call -> call.cancel(true));
     clients.values().forEach(BedrockRuntimeAsyncClient::close);
     clients.clear();
+    for (AutoCloseable c = owned.poll(); c != null; c = owned.poll()) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // Closing: nothing left to tell anyone.
+      }
+    }
     synchronized (this) {
       if (loops != null) {
         loops.eventLoopGroup().shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);

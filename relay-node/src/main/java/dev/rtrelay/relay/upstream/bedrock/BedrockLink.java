@@ -38,7 +38,7 @@ import software.amazon.awssdk.services.bedrockruntime.model.ValidationException;
  *
  * <p>How a stream ends becomes a WebSocket-style close code for the translator: validation errors 1007, access
  * denied 1008, throttling and unavailability 1013, a model timeout 1001, other service errors 1011, and a dropped
- * connection or a stream the provider just ended no code at all.
+ * connection or a stream the provider just ended 1006.
  */
 public final class BedrockLink implements ProviderLink {
   private static final Logger LOG = LoggerFactory.getLogger(BedrockLink.class);
@@ -158,12 +158,16 @@ public final class BedrockLink implements ProviderLink {
       requestNext();
       return;
     }
-    if (messages == null) {
-      early.add(event);
-    } else if (ended == null) {
-      messages.handle(event);
+    try {
+      if (messages == null) {
+        early.add(event);
+      } else if (ended == null) {
+        messages.handle(event);
+      }
+    } finally {
+      // Whatever the session made of it, the stream must keep flowing (or it would stall, open, for ever).
+      requestNext();
     }
-    requestNext();
   }
 
   /** One event at a time, and none while paused: Bedrock's output waits in HTTP/2 flow control meanwhile. */
@@ -184,7 +188,7 @@ public final class BedrockLink implements ProviderLink {
       established.tryFail(refusal(failure));
       return;
     }
-    ended = failure == null ? new Closed(closing ? (short) 1000 : null, closing ? "closed" : "stream ended")
+    ended = failure == null ? new Closed(closing ? (short) 1000 : (short) 1006, closing ? "closed" : "stream ended")
         : closeFor(failure);
     if (failure != null && !closing) {
       LOG.info("Bedrock stream ended: {}", FailureText.describe(failure));
@@ -197,16 +201,19 @@ public final class BedrockLink implements ProviderLink {
   /** A stream that failed before it was established: counted like a refused handshake, for failover. */
   private static Throwable refusal(Throwable failure) {
     if (failure instanceof AwsServiceException e) {
-      return new UpstreamRefused(e.statusCode(), "HTTP " + e.statusCode() + " ("
-          + e.awsErrorDetails().errorCode() + ")");
+      String code = e.awsErrorDetails() == null ? e.getClass().getSimpleName() : e.awsErrorDetails().errorCode();
+      return new UpstreamRefused(e.statusCode(), "HTTP " + e.statusCode() + " (" + code + ")");
     }
     return failure == null ? new IllegalStateException("Bedrock ended the stream before answering") : failure;
   }
 
+  /**
+   * The close the client will see. Only AWS's error code goes there: its message can name the account, role and
+   * resource (the full message is in the relay's log).
+   */
   private static Closed closeFor(Throwable failure) {
     String reason = failure instanceof AwsServiceException e && e.awsErrorDetails() != null
-        ? e.awsErrorDetails().errorCode() + ": " + e.awsErrorDetails().errorMessage()
-        : FailureText.describe(failure);
+        ? e.awsErrorDetails().errorCode() : failure.getClass().getSimpleName();
     Short code;
     if (failure instanceof ValidationException) {
       code = 1007;
@@ -219,7 +226,8 @@ public final class BedrockLink implements ProviderLink {
     } else if (failure instanceof AwsServiceException) {
       code = 1011;
     } else {
-      code = null;
+      // The connection dropped: like a WebSocket closed without a close frame.
+      code = 1006;
     }
     return new Closed(code, reason.length() > 120 ? reason.substring(0, 120) : reason);
   }
