@@ -178,6 +178,71 @@ class RelayJarTest {
     }
   }
 
+  /**
+   * The shaded jar carries the AWS SDK (service files, endpoint rules, signer) intact: a bedrock/ alias completes a
+   * turn against the fake Bedrock runtime, with the client's audio reaching it resampled.
+   */
+  @Test
+  void packagedJarSpeaksToBedrock() throws Exception {
+    Path jar = Path.of("..", "relay-node", "target", "relay-node.jar");
+    Vertx vertx = Vertx.vertx();
+    RunningJar running = null;
+    try {
+      dev.rtrelay.relay.support.FakeBedrock bedrock = dev.rtrelay.relay.support.FakeBedrock.start(vertx)
+          .await(10, TimeUnit.SECONDS);
+      Path config = tmp.resolve("bedrock.yaml");
+      Files.writeString(config, """
+          model_list:
+            - model_name: nova
+              litellm_params:
+                model: bedrock/amazon.nova-2-sonic-v1:0
+                aws_region_name: us-east-1
+                aws_access_key_id: AKIDJARTEST
+                aws_secret_access_key: jar-test-aws-secret
+                aws_bedrock_runtime_endpoint: %s
+          general_settings:
+            master_key: sk-jar-bedrock-key
+          """.formatted(bedrock.endpoint()));
+      running = RunningJar.start(List.of(java(), "-jar", jar.toString(), "--config", config.toString(), "--host",
+          "127.0.0.1", "--port", "0"));
+      Integer p = running.port().poll(60, TimeUnit.SECONDS);
+      assertTrue(p != null, "relay did not report listening; output:\n" + running.output());
+      BlockingQueue<String> events = new ArrayBlockingQueue<>(1000);
+      io.vertx.core.http.ClientWebSocket ws = vertx.createWebSocketClient().webSocket();
+      ws.textMessageHandler(events::offer);
+      ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(p).setURI("/v1/realtime?model=nova")
+          .addHeader("Authorization", "Bearer sk-jar-bedrock-key")).await(10, TimeUnit.SECONDS);
+      for (int i = 0; i < 5; i++) {
+        ws.writeTextMessage(new JsonObject().put("type", "input_audio_buffer.append")
+            .put("audio", java.util.Base64.getEncoder().encodeToString(new byte[960])).encode());
+      }
+      ws.writeTextMessage("{\"type\":\"input_audio_buffer.commit\"}");
+      StringBuilder transcript = new StringBuilder();
+      String type = "";
+      while (!type.equals("response.done")) {
+        String e = events.poll(15, TimeUnit.SECONDS);
+        assertTrue(e != null, "no response.done from Nova; relay output:\n" + running.output());
+        JsonObject event = new JsonObject(e);
+        type = event.getString("type");
+        if (type.equals("response.output_audio_transcript.delta")) {
+          transcript.append(event.getString("delta"));
+        }
+      }
+      assertEquals("Hello there", transcript.toString());
+      assertEquals(5 * 960 * 2 / 3, bedrock.streams().get(0).audioBytes, "resampled to 16 kHz");
+      assertTrue(bedrock.streams().get(0).headers.get("authorization").contains("Credential=AKIDJARTEST/"));
+      ws.close();
+    } finally {
+      if (running != null) {
+        running.process().toHandle().destroyForcibly();
+      }
+      vertx.close().await(10, TimeUnit.SECONDS);
+    }
+    synchronized (running.output()) {
+      assertTrue(!running.output().toString().contains("jar-test-aws-secret"), "the AWS secret never appears");
+    }
+  }
+
   /** A relay jar process whose output is captured; {@link #port} is what it reports listening on. */
   private record RunningJar(Process process, BlockingQueue<Integer> port, StringBuilder output, Thread reader) {
     static RunningJar start(List<String> command) throws Exception {
