@@ -125,6 +125,20 @@ public final class GeminiTranslator implements Translator {
     }
   }
 
+  /** The hot path: 24 kHz PCM16 on a ready connection goes out without building a JSON tree. */
+  @Override
+  public void appendAudio(String base64, Output out) {
+    if (!ready || manualTurns && !activityOpen || SessionFields.inputAudio(session)
+        != SessionFields.InputAudio.PCM16_24K) {
+      Translator.super.appendAudio(base64, out);
+      return;
+    }
+    out.toUpstreamEncoded(REALTIME_AUDIO_PREFIX + base64 + "\"}}}");
+  }
+
+  private static final String REALTIME_AUDIO_PREFIX = "{\"realtimeInput\":{\"audio\":{\"mimeType\":\"" + AUDIO_MIME
+      + "\",\"data\":\"";
+
   /**
    * Gemini takes PCM16 at any rate it is told: OpenAI's 24 kHz PCM16 passes as it is, G.711 is decoded to 8 kHz
    * PCM16, each labelled with its true rate.

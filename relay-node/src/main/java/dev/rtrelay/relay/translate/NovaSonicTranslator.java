@@ -113,7 +113,7 @@ public final class NovaSonicTranslator implements Translator {
       startStream(out, false);
     }
     switch (type) {
-      case "input_audio_buffer.append" -> appendAudio(e.getString("audio", ""), out);
+      case "input_audio_buffer.append" -> streamAudio(e.getString("audio", ""), out);
       case "input_audio_buffer.commit" -> {
         closeAudio(out);
         client.committed(out);
@@ -194,7 +194,7 @@ public final class NovaSonicTranslator implements Translator {
     }
   }
 
-  private void appendAudio(String base64, Output out) {
+  private void streamAudio(String base64, Output out) {
     byte[] raw;
     try {
       raw = Base64.getDecoder().decode(base64);

@@ -72,9 +72,29 @@ final class OpenAiEvents {
     out.toClient(deltaEvent(beta ? "response.text.delta" : "response.output_text.delta").put("delta", delta));
   }
 
+  /** Audio arrives every few tens of milliseconds: its delta is written as text, not built as a JSON tree. */
   void audio(String base64, Translator.Output out) {
     open(true, out);
-    out.toClient(deltaEvent(beta ? "response.audio.delta" : "response.output_audio.delta").put("delta", base64));
+    String type = beta ? "response.audio.delta" : "response.output_audio.delta";
+    if (!plainBase64(base64)) {
+      out.toClient(deltaEvent(type).put("delta", base64));
+      return;
+    }
+    // Ids are letters, digits and underscores: nothing in them needs escaping.
+    out.toClientEncoded(type, "{\"type\":\"" + type + "\",\"event_id\":\"" + newId("event") + "\",\"response_id\":\""
+        + response.id + "\",\"item_id\":\"" + response.itemId + "\",\"output_index\":0,\"content_index\":0,\"delta\":\""
+        + base64 + "\"}");
+  }
+
+  private static boolean plainBase64(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+          || c == '=')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void transcript(String delta, Translator.Output out) {

@@ -13,6 +13,12 @@ public interface Translator {
 
     void toUpstream(JsonObject message);
 
+    /** A client event already encoded (hot paths write audio deltas as text); {@code type} is its type. */
+    void toClientEncoded(String type, String json);
+
+    /** A provider message already encoded. */
+    void toUpstreamEncoded(String json);
+
     /**
      * Stops (true) or resumes (false) reading client messages, e.g. while the provider is not ready for them; held
      * messages wait in TCP, so holding is bounded and loses nothing.
@@ -42,6 +48,14 @@ public interface Translator {
 
   /** One client event (OpenAI Realtime). */
   void fromClient(JsonObject event, Output out);
+
+  /**
+   * One {@code input_audio_buffer.append}, its audio read without parsing the whole event (audio arrives every
+   * 20-40 ms). By default it takes the general path.
+   */
+  default void appendAudio(String base64, Output out) {
+    fromClient(new JsonObject().put("type", "input_audio_buffer.append").put("audio", base64), out);
+  }
 
   /** One provider message. */
   void fromUpstream(JsonObject message, Output out);

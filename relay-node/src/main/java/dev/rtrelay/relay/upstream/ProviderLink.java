@@ -19,6 +19,11 @@ public interface ProviderLink {
 
   void send(JsonObject message);
 
+  /** A message already encoded as JSON. */
+  default void sendEncoded(String json) {
+    send(new JsonObject(json));
+  }
+
   /** The send queue's limit, past which {@link #writeQueueFull} is true. */
   void setWriteQueueMaxBytes(int bytes);
 

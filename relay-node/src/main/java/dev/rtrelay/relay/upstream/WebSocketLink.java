@@ -100,6 +100,13 @@ public final class WebSocketLink implements ProviderLink {
   }
 
   @Override
+  public void sendEncoded(String json) {
+    if (!socket.isClosed()) {
+      socket.writeTextMessage(json);
+    }
+  }
+
+  @Override
   public boolean writeQueueFull() {
     return socket.writeQueueFull();
   }

@@ -49,7 +49,17 @@ final class TranslatingSession implements LiveSession {
 
     @Override
     public void toUpstream(JsonObject message) {
-      sendUpstream(message);
+      sendUpstream(message.encode());
+    }
+
+    @Override
+    public void toClientEncoded(String type, String json) {
+      sendTextToClient(type, json);
+    }
+
+    @Override
+    public void toUpstreamEncoded(String json) {
+      sendUpstream(json);
     }
 
     @Override
@@ -165,6 +175,14 @@ final class TranslatingSession implements LiveSession {
     framesIn++;
     bytesIn += text.length();
     metrics.clientToUpstream().frame(text.length());
+    String audio = AppendAudio.of(text);
+    if (audio != null && (guards.preCall() == null || !guards.preCall().wants(AppendAudio.TYPE))) {
+      if (eventLog != null) {
+        eventLog.onMessage(true, AppendAudio.TYPE, Buffer.buffer(text));
+      }
+      translator.appendAudio(audio, output);
+      return;
+    }
     JsonObject event;
     try {
       event = new JsonObject(text);
@@ -216,13 +234,19 @@ final class TranslatingSession implements LiveSession {
 
   private void sendToClient(JsonObject event) {
     String type = event.getString("type", "");
+    if ((client.isClosed() || closedByRelay) && !type.equals("response.done")) {
+      return;
+    }
+    sendTextToClient(type, event.encode());
+  }
+
+  /** One event, encoded once: audio deltas come through here at frame rate. */
+  private void sendTextToClient(String type, String text) {
     boolean responseDone = type.equals("response.done");
     boolean closed = client.isClosed() || closedByRelay;
     if (closed && !responseDone) {
       return;
     }
-    // Encoded once: audio deltas come through here at frame rate.
-    String text = event.encode();
     if (responseDone) {
       // Billed even when the client is gone: the provider did the work, and the translator has handed the usage on.
       billing.responseDone(Buffer.buffer(text));
@@ -253,11 +277,11 @@ final class TranslatingSession implements LiveSession {
     }
   }
 
-  private void sendUpstream(JsonObject message) {
+  private void sendUpstream(String message) {
     if (link.isClosed() || closedByRelay || renewing) {
       return;
     }
-    link.send(message);
+    link.sendEncoded(message);
     if (link.writeQueueFull()) {
       client.pause();
     }

@@ -252,6 +252,13 @@ public final class BedrockLink implements ProviderLink {
   }
 
   @Override
+  public void sendEncoded(String json) {
+    if (!closing && ended == null) {
+      input.offer(json);
+    }
+  }
+
+  @Override
   public void setWriteQueueMaxBytes(int bytes) {
     // Bounded by events, not bytes: see INPUT_LIMIT.
   }
