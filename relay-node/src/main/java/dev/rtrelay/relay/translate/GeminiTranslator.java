@@ -198,6 +198,11 @@ public final class GeminiTranslator implements Translator {
         .put("inputAudioTranscription", new JsonObject())
         .put("sessionResumption", resumeHandle == null ? new JsonObject()
             : new JsonObject().put("handle", resumeHandle));
+    // OpenAI truncates old context by default ("auto"); Gemini's sliding window does the same and lifts its
+    // ~15 minute limit on audio sessions. A client that asked for no truncation gets none.
+    if (!"disabled".equals(session.getValue("truncation"))) {
+      setup.put("contextWindowCompression", new JsonObject().put("slidingWindow", new JsonObject()));
+    }
     if (audioOutput) {
       setup.put("outputAudioTranscription", new JsonObject());
     }

@@ -397,6 +397,22 @@ class GeminiTranslationTest {
   }
 
   @Test
+  void oldContextIsTruncatedLikeOpenAisAutoUnlessTheClientDisablesIt() throws Exception {
+    RecordingClient client = open(false);
+    client.nextEvent("session.created");
+    client.socket().writeTextMessage(ClientEvents.userText("hello"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    client.nextEvent("response.done");
+    assertEquals(new JsonObject().put("slidingWindow", new JsonObject()), gemini.received("setup").get(0)
+        .getJsonObject("setup").getJsonObject("contextWindowCompression"), "truncation auto by default");
+    RecordingClient other = open(false);
+    other.nextEvent("session.created");
+    other.socket().writeTextMessage("{\"type\":\"session.update\",\"session\":{\"truncation\":\"disabled\"}}");
+    other.nextEvent("session.updated");
+    assertFalse(gemini.received("setup").get(1).getJsonObject("setup").containsKey("contextWindowCompression"));
+  }
+
+  @Test
   void interruptionCancelsTheResponseAndSignalsSpeech() throws Exception {
     RecordingClient client = open(false);
     client.nextEvent("session.created");
