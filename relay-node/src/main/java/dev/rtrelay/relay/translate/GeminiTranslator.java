@@ -51,6 +51,7 @@ public final class GeminiTranslator implements Translator {
   private boolean ready;
   private boolean updatePending;
   private boolean audioOutput = true;
+  private boolean speakingForText;
   private boolean manualTurns;
   private boolean activityOpen;
   private JsonObject pendingUsage;
@@ -182,8 +183,11 @@ public final class GeminiTranslator implements Translator {
     ready = false;
     out.holdClient(true);
     audioOutput = SessionFields.audioOutput(session);
+    // Native-audio models only speak (asking them for TEXT is refused with 1007): a text-only client then gets
+    // the transcript of the speech as its text, and the audio is dropped.
+    speakingForText = !audioOutput && model.contains("native-audio");
     JsonObject generation = new JsonObject().put("responseModalities",
-        new JsonArray().add(audioOutput ? "AUDIO" : "TEXT"));
+        new JsonArray().add(audioOutput || speakingForText ? "AUDIO" : "TEXT"));
     if (session.getValue("temperature") instanceof Number t) {
       generation.put("temperature", t);
     }
@@ -203,7 +207,7 @@ public final class GeminiTranslator implements Translator {
     if (!"disabled".equals(session.getValue("truncation"))) {
       setup.put("contextWindowCompression", new JsonObject().put("slidingWindow", new JsonObject()));
     }
-    if (audioOutput) {
+    if (audioOutput || speakingForText) {
       setup.put("outputAudioTranscription", new JsonObject());
     }
     String instructions = SessionFields.instructions(session);
@@ -283,7 +287,7 @@ public final class GeminiTranslator implements Translator {
   @Override
   public void fromUpstream(JsonObject m, Output out) {
     if (m.getValue("usageMetadata") instanceof JsonObject usage) {
-      pendingUsage = GeminiUsage.plus(pendingUsage, GeminiUsage.toOpenAi(usage, audioOutput));
+      pendingUsage = GeminiUsage.plus(pendingUsage, GeminiUsage.toOpenAi(usage, audioOutput || speakingForText));
     }
     if (m.getValue("sessionResumptionUpdate") instanceof JsonObject update
         && update.getBoolean("resumable", true) && update.getValue("newHandle") instanceof String handle
@@ -390,14 +394,18 @@ public final class GeminiTranslator implements Translator {
         if (part.getValue("text") instanceof String text) {
           client.text(text, out);
         } else if (part.getValue("inlineData") instanceof JsonObject data
-            && data.getValue("data") instanceof String b64) {
+            && data.getValue("data") instanceof String b64 && !speakingForText) {
           client.audio(b64, out);
         }
       }
     }
     if (c.getValue("outputTranscription") instanceof JsonObject t && t.getValue("text") instanceof String text
         && !discardingTurn) {
-      client.transcript(text, out);
+      if (speakingForText) {
+        client.text(text, out);
+      } else {
+        client.transcript(text, out);
+      }
     }
     if (c.getBoolean("turnComplete", false) || c.getBoolean("interrupted", false)) {
       discardingTurn = false;

@@ -413,6 +413,40 @@ class GeminiTranslationTest {
   }
 
   @Test
+  void aTextOnlyClientOfANativeAudioModelGetsTheSpeechTranscriptAsText(Vertx vertx) throws Exception {
+    RelayFixture nativeAudio = RelayFixture.start(vertx, """
+        model_list:
+          - model_name: native
+            litellm_params: {model: gemini/gemini-2.5-flash-native-audio-preview-09-2025, api_key: k,
+              api_base: "%s"}
+        general_settings:
+          master_key: %s
+        """.formatted(gemini.baseUrl(), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+    try {
+      RecordingClient client = nativeAudio.record(nativeAudio.options("native")
+          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      client.nextEvent("session.created");
+      client.socket().writeTextMessage("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\","
+          + "\"output_modalities\":[\"text\"]}}");
+      client.nextEvent("session.updated");
+      client.socket().writeTextMessage(new JsonObject().put("type", "input_audio_buffer.append")
+          .put("audio", Base64.getEncoder().encodeToString(new byte[960])).encode());
+      client.socket().writeTextMessage("{\"type\":\"input_audio_buffer.commit\"}");
+      List<JsonObject> events = client.until("response.done");
+      JsonObject setup = gemini.received("setup").get(0).getJsonObject("setup");
+      assertEquals(new JsonArray().add("AUDIO"), setup.getJsonObject("generationConfig")
+          .getJsonArray("responseModalities"), "native-audio models refuse TEXT (1007)");
+      String text = events.stream().filter(e -> e.getString("type").equals("response.output_text.delta"))
+          .map(e -> e.getString("delta")).reduce("", String::concat);
+      assertEquals("an answer", text);
+      assertFalse(RecordingClient.types(events).contains("response.output_audio.delta"),
+          RecordingClient.types(events).toString());
+    } finally {
+      nativeAudio.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void interruptionCancelsTheResponseAndSignalsSpeech() throws Exception {
     RecordingClient client = open(false);
     client.nextEvent("session.created");
