@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.relay.RelayNode;
-import dev.rtrelay.relay.ServerOptions;
-import dev.rtrelay.relay.config.ConfigLoader;
-import dev.rtrelay.relay.config.RelayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,10 +50,8 @@ class OfficialClientsTest {
               key: %s
               models: [gpt-realtime]
         """.formatted(APP_KEY);
-    RelayConfig config = new ConfigLoader(name -> null).parse(yaml, "e2e config");
     vertx = Vertx.vertx();
-    relay = RelayNode.start(vertx, config, new ServerOptions("127.0.0.1", 0, Optional.of(tls.cert()),
-        Optional.of(tls.key()), 2)).await(30, TimeUnit.SECONDS);
+    relay = tls.startRelay(vertx, yaml);
   }
 
   @AfterAll

@@ -22,4 +22,12 @@ record SelfSignedTls(Path cert, Path key) {
     }
     return new SelfSignedTls(cert, key);
   }
+
+  /** A relay node serving this certificate on 127.0.0.1 (any free port), configured with {@code yaml}. */
+  dev.rtrelay.relay.RelayNode startRelay(io.vertx.core.Vertx vertx, String yaml) throws Exception {
+    dev.rtrelay.relay.config.RelayConfig config = new dev.rtrelay.relay.config.ConfigLoader(name -> null)
+        .parse(yaml, "e2e config");
+    return dev.rtrelay.relay.RelayNode.start(vertx, config, new dev.rtrelay.relay.ServerOptions("127.0.0.1", 0,
+        java.util.Optional.of(cert), java.util.Optional.of(key), 2)).await(30, TimeUnit.SECONDS);
+  }
 }

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.relay.RelayNode;
-import dev.rtrelay.relay.ServerOptions;
-import dev.rtrelay.relay.config.ConfigLoader;
-import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.support.FakeBedrock;
 import dev.rtrelay.relay.support.FakeGemini;
 import io.vertx.core.Vertx;
@@ -14,7 +11,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,15 +59,30 @@ class TranslatedProviderClientsTest {
               key: %s
               models: [gemini-live, nova-sonic]
         """.formatted(gemini.baseUrl(), bedrock.endpoint(), APP_KEY);
-    RelayConfig config = new ConfigLoader(name -> null).parse(yaml, "e2e config");
-    relay = RelayNode.start(vertx, config, new ServerOptions("127.0.0.1", 0, Optional.of(tls.cert()),
-        Optional.of(tls.key()), 2)).await(30, TimeUnit.SECONDS);
+    relay = tls.startRelay(vertx, yaml);
   }
 
   @AfterAll
   static void stop() throws Exception {
     relay.close().await(10, TimeUnit.SECONDS);
     vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private static JsonObject officialSdk(String model) throws Exception {
+    return NodeScript.run("sdk-roundtrip.mjs", Map.of(
+        "RELAY_BASE_URL", "https://127.0.0.1:" + relay.port() + "/v1",
+        "RELAY_KEY", APP_KEY,
+        "RELAY_MODEL", model,
+        "NODE_EXTRA_CA_CERTS", tls.cert().toString()));
+  }
+
+  private static JsonObject rawWs(String model) throws Exception {
+    JsonObject result = NodeScript.run("ws-subprotocol-roundtrip.mjs", Map.of(
+        "RELAY_WS_URL", "wss://127.0.0.1:" + relay.port() + "/v1/realtime?model=" + model,
+        "RELAY_KEY", APP_KEY,
+        "NODE_EXTRA_CA_CERTS", tls.cert().toString()));
+    assertEquals("realtime", result.getString("protocol"));
+    return result;
   }
 
   /** The fake answers text turns with "Hello there" and echoes a spoken turn's audio with the transcript "an answer". */
@@ -92,23 +103,15 @@ class TranslatedProviderClientsTest {
   @Test
   void officialOpenAiNodeSdkHoldsATextAndAudioConversationWithGemini() throws Exception {
     long audioBefore = gemini.audioBytes();
-    JsonObject result = NodeScript.run("sdk-roundtrip.mjs", Map.of(
-        "RELAY_BASE_URL", "https://127.0.0.1:" + relay.port() + "/v1",
-        "RELAY_KEY", APP_KEY,
-        "RELAY_MODEL", "gemini-live",
-        "NODE_EXTRA_CA_CERTS", tls.cert().toString()));
+    JsonObject result = officialSdk("gemini-live");
     assertConversation(result, audioBefore);
   }
 
   @Test
   void rawWsClientHoldsATextAndAudioConversationWithGemini() throws Exception {
     long audioBefore = gemini.audioBytes();
-    JsonObject result = NodeScript.run("ws-subprotocol-roundtrip.mjs", Map.of(
-        "RELAY_WS_URL", "wss://127.0.0.1:" + relay.port() + "/v1/realtime?model=gemini-live",
-        "RELAY_KEY", APP_KEY,
-        "NODE_EXTRA_CA_CERTS", tls.cert().toString()));
+    JsonObject result = rawWs("gemini-live");
     assertConversation(result, audioBefore);
-    assertEquals("realtime", result.getString("protocol"));
   }
 
   /**
@@ -132,21 +135,14 @@ class TranslatedProviderClientsTest {
   @Test
   void officialOpenAiNodeSdkHoldsATextAndAudioConversationWithNovaSonic() throws Exception {
     long audioBefore = bedrock.streams().stream().mapToLong(s -> s.audioBytes).sum();
-    JsonObject result = NodeScript.run("sdk-roundtrip.mjs", Map.of(
-        "RELAY_BASE_URL", "https://127.0.0.1:" + relay.port() + "/v1",
-        "RELAY_KEY", APP_KEY,
-        "RELAY_MODEL", "nova-sonic",
-        "NODE_EXTRA_CA_CERTS", tls.cert().toString()));
+    JsonObject result = officialSdk("nova-sonic");
     assertNovaConversation(result, audioBefore);
   }
 
   @Test
   void rawWsClientHoldsATextAndAudioConversationWithNovaSonic() throws Exception {
     long audioBefore = bedrock.streams().stream().mapToLong(s -> s.audioBytes).sum();
-    JsonObject result = NodeScript.run("ws-subprotocol-roundtrip.mjs", Map.of(
-        "RELAY_WS_URL", "wss://127.0.0.1:" + relay.port() + "/v1/realtime?model=nova-sonic",
-        "RELAY_KEY", APP_KEY,
-        "NODE_EXTRA_CA_CERTS", tls.cert().toString()));
+    JsonObject result = rawWs("nova-sonic");
     assertNovaConversation(result, audioBefore);
   }
 }
