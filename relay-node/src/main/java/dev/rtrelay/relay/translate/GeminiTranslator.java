@@ -33,7 +33,6 @@ public final class GeminiTranslator implements Translator {
 
   private final String model;
   private final boolean functionResponseIds;
-  private final boolean beta;
   private final String sessionId;
   private final OpenAiEvents client;
   private final List<JsonObject> waiting = new ArrayList<>();
@@ -52,6 +51,10 @@ public final class GeminiTranslator implements Translator {
   private boolean updatePending;
   private boolean audioOutput = true;
   private boolean speakingForText;
+  /** The model answers in speech: the client asked for audio, or the model can do nothing else. */
+  private boolean modelSpeaks = true;
+  /** Fixed with the setup, like everything Gemini is told about the session. */
+  private SessionFields.InputAudio inputAudio = SessionFields.InputAudio.PCM16_24K;
   private boolean manualTurns;
   private boolean activityOpen;
   private JsonObject pendingUsage;
@@ -64,7 +67,6 @@ public final class GeminiTranslator implements Translator {
   public GeminiTranslator(String model, boolean functionResponseIds, String sessionId, boolean beta) {
     this.model = model;
     this.functionResponseIds = functionResponseIds;
-    this.beta = beta;
     this.sessionId = sessionId;
     this.client = new OpenAiEvents(sessionId, beta);
     this.session = client.newSession(model);
@@ -129,8 +131,7 @@ public final class GeminiTranslator implements Translator {
   /** The hot path: 24 kHz PCM16 on a ready connection goes out without building a JSON tree. */
   @Override
   public void appendAudio(String base64, Output out) {
-    if (!ready || manualTurns && !activityOpen || SessionFields.inputAudio(session)
-        != SessionFields.InputAudio.PCM16_24K) {
+    if (!ready || manualTurns && !activityOpen || inputAudio != SessionFields.InputAudio.PCM16_24K) {
       Translator.super.appendAudio(base64, out);
       return;
     }
@@ -145,8 +146,7 @@ public final class GeminiTranslator implements Translator {
    * PCM16, each labelled with its true rate.
    */
   private JsonObject audio(String base64) {
-    SessionFields.InputAudio format = SessionFields.inputAudio(session);
-    if (format == SessionFields.InputAudio.PCM16_24K) {
+    if (inputAudio == SessionFields.InputAudio.PCM16_24K) {
       return new JsonObject().put("mimeType", AUDIO_MIME).put("data", base64);
     }
     byte[] encoded;
@@ -155,7 +155,7 @@ public final class GeminiTranslator implements Translator {
     } catch (IllegalArgumentException notBase64) {
       encoded = new byte[0];
     }
-    byte[] pcm = format == SessionFields.InputAudio.G711_ULAW ? dev.rtrelay.relay.translate.audio.G711.ulawToPcm16(
+    byte[] pcm = inputAudio == SessionFields.InputAudio.G711_ULAW ? dev.rtrelay.relay.translate.audio.G711.ulawToPcm16(
         encoded) : dev.rtrelay.relay.translate.audio.G711.alawToPcm16(encoded);
     return new JsonObject().put("mimeType", "audio/pcm;rate=8000")
         .put("data", java.util.Base64.getEncoder().encodeToString(pcm));
@@ -186,8 +186,10 @@ public final class GeminiTranslator implements Translator {
     // Native-audio models only speak (asking them for TEXT is refused with 1007): a text-only client then gets
     // the transcript of the speech as its text, and the audio is dropped.
     speakingForText = !audioOutput && model.contains("native-audio");
+    modelSpeaks = audioOutput || speakingForText;
+    inputAudio = SessionFields.inputAudio(session);
     JsonObject generation = new JsonObject().put("responseModalities",
-        new JsonArray().add(audioOutput || speakingForText ? "AUDIO" : "TEXT"));
+        new JsonArray().add(modelSpeaks ? "AUDIO" : "TEXT"));
     if (session.getValue("temperature") instanceof Number t) {
       generation.put("temperature", t);
     }
@@ -207,7 +209,7 @@ public final class GeminiTranslator implements Translator {
     if (!"disabled".equals(session.getValue("truncation"))) {
       setup.put("contextWindowCompression", new JsonObject().put("slidingWindow", new JsonObject()));
     }
-    if (audioOutput || speakingForText) {
+    if (modelSpeaks) {
       setup.put("outputAudioTranscription", new JsonObject());
     }
     String instructions = SessionFields.instructions(session);
@@ -287,7 +289,7 @@ public final class GeminiTranslator implements Translator {
   @Override
   public void fromUpstream(JsonObject m, Output out) {
     if (m.getValue("usageMetadata") instanceof JsonObject usage) {
-      pendingUsage = GeminiUsage.plus(pendingUsage, GeminiUsage.toOpenAi(usage, audioOutput || speakingForText));
+      pendingUsage = GeminiUsage.plus(pendingUsage, GeminiUsage.toOpenAi(usage, modelSpeaks));
     }
     if (m.getValue("sessionResumptionUpdate") instanceof JsonObject update
         && update.getBoolean("resumable", true) && update.getValue("newHandle") instanceof String handle

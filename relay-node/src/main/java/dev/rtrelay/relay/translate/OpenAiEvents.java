@@ -14,6 +14,7 @@ import java.util.List;
 final class OpenAiEvents {
   private final String sessionId;
   private final boolean beta;
+  private final String idMiddle;
   private long ids;
   private Response response;
   private String inputItemId;
@@ -22,6 +23,8 @@ final class OpenAiEvents {
   OpenAiEvents(String sessionId, boolean beta) {
     this.sessionId = sessionId;
     this.beta = beta;
+    // Made once: an id is needed for every audio delta.
+    this.idMiddle = "_" + sessionId.substring(Math.max(0, sessionId.length() - 8)) + "_";
   }
 
   boolean beta() {
@@ -43,7 +46,7 @@ final class OpenAiEvents {
   }
 
   String newId(String prefix) {
-    return prefix + "_" + sessionId.substring(Math.max(0, sessionId.length() - 8)) + "_" + (++ids);
+    return prefix + idMiddle + (++ids);
   }
 
   /** The session as {@code session.created} first shows it: audio output, no instructions. */

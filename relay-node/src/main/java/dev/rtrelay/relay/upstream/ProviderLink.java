@@ -17,12 +17,8 @@ public interface ProviderLink {
    */
   void start(Handler<JsonObject> messages, Handler<Closed> closed);
 
-  void send(JsonObject message);
-
-  /** A message already encoded as JSON. */
-  default void sendEncoded(String json) {
-    send(new JsonObject(json));
-  }
+  /** One message, encoded as JSON. */
+  void send(String json);
 
   /** The send queue's limit, past which {@link #writeQueueFull} is true. */
   void setWriteQueueMaxBytes(int bytes);

@@ -81,15 +81,14 @@ public final class UpstreamConnector {
     open(deployment, clientBeta)
         .onSuccess(result::complete)
         .onFailure(error -> {
-          if (index + 1 < order.size()) {
-            LOG.warn("session {}: upstream connection to deployment {} failed: {}; trying next deployment", sessionId,
-                deployment.config().id(), Failure.of(deployment, error).describe());
+          Failure failure = Failure.of(deployment, error);
+          boolean more = index + 1 < order.size();
+          LOG.warn("session {}: upstream connection to deployment {} failed: {}{}", sessionId,
+              deployment.config().id(), failure.describe(), more ? "; trying next deployment" : "");
+          if (more) {
             metrics.failover(group.alias());
-          } else {
-            LOG.warn("session {}: upstream connection to deployment {} failed: {}", sessionId,
-                deployment.config().id(), Failure.of(deployment, error).describe());
           }
-          failures.add(Failure.of(deployment, error));
+          failures.add(failure);
           attempt(group, order, index + 1, clientBeta, sessionId, failures, result);
         });
   }

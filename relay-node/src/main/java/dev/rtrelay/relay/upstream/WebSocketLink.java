@@ -93,14 +93,7 @@ public final class WebSocketLink implements ProviderLink {
   }
 
   @Override
-  public void send(JsonObject message) {
-    if (!socket.isClosed()) {
-      socket.writeTextMessage(message.encode());
-    }
-  }
-
-  @Override
-  public void sendEncoded(String json) {
+  public void send(String json) {
     if (!socket.isClosed()) {
       socket.writeTextMessage(json);
     }

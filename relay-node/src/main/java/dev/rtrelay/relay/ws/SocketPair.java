@@ -40,7 +40,7 @@ record SocketPair(ServerWebSocket client, WebSocket upstream) {
     }
   }
 
-  private static void pingIfOpen(WebSocketBase socket) {
+  static void pingIfOpen(WebSocketBase socket) {
     if (!socket.isClosed()) {
       socket.writePing(PING_PAYLOAD);
     }

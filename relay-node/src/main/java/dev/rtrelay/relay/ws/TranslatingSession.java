@@ -27,9 +27,7 @@ final class TranslatingSession implements LiveSession {
   private static final Logger LOG = LoggerFactory.getLogger(TranslatingSession.class);
 
   /** What a translated session needs besides its sockets; null members mean "none configured". */
-  record Guards(ClientGate preCall, OutputCheck output, GuardrailStats stats) {
-    static final Guards NONE = new Guards(null, null, null);
-  }
+  record Guards(ClientGate preCall, OutputCheck output, GuardrailStats stats) {}
 
   private final SessionContext context;
   private final ServerWebSocket client;
@@ -281,7 +279,7 @@ final class TranslatingSession implements LiveSession {
     if (link.isClosed() || closedByRelay || renewing) {
       return;
     }
-    link.sendEncoded(message);
+    link.send(message);
     if (link.writeQueueFull()) {
       client.pause();
     }
@@ -406,9 +404,7 @@ final class TranslatingSession implements LiveSession {
 
   @Override
   public void ping() {
-    if (!client.isClosed()) {
-      client.writePing(Buffer.buffer("rtrelay"));
-    }
+    SocketPair.pingIfOpen(client);
     link.ping();
   }
 

@@ -167,8 +167,7 @@ class GeminiTranslationTest {
           litellm_params: {guardrail: litellm_content_filter, mode: pre_call, default_on: true,
             blocked_words: [{keyword: secret, action: BLOCK}]}""");
     try {
-      RecordingClient client = guarded.record(guarded.options("gemini-live")
-          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      RecordingClient client = guarded.record("gemini-live").await(10, TimeUnit.SECONDS);
       client.nextEvent("session.created");
       client.socket().writeTextMessage(ClientEvents.userText("hello"));
       client.socket().writeTextMessage("{\"type\":\"response.create\"}");
@@ -190,8 +189,7 @@ class GeminiTranslationTest {
           litellm_params: {guardrail: litellm_content_filter, mode: post_call, default_on: true,
             blocked_words: [{keyword: hello there, action: BLOCK}]}""");
     try {
-      RecordingClient client = guarded.record(guarded.options("gemini-live")
-          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      RecordingClient client = guarded.record("gemini-live").await(10, TimeUnit.SECONDS);
       client.nextEvent("session.created");
       client.socket().writeTextMessage(ClientEvents.userText("greet me"));
       client.socket().writeTextMessage("{\"type\":\"response.create\"}");
@@ -274,8 +272,7 @@ class GeminiTranslationTest {
           master_key: %s
         """.formatted(gemini.baseUrl(), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
     try {
-      RecordingClient client = publishing.record(publishing.options("gemini-live")
-          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      RecordingClient client = publishing.record("gemini-live").await(10, TimeUnit.SECONDS);
       client.nextEvent("session.created");
       client.socket().writeTextMessage(ClientEvents.userText("please go away"));
       client.socket().writeTextMessage("{\"type\":\"response.create\"}");
@@ -326,8 +323,7 @@ class GeminiTranslationTest {
           master_key: %s
         """.formatted(stingy.baseUrl(), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
     try {
-      RecordingClient client = other.record(other.options("gemini-live")
-          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      RecordingClient client = other.record("gemini-live").await(10, TimeUnit.SECONDS);
       client.nextEvent("session.created");
       client.socket().writeTextMessage(ClientEvents.userText("please go away"));
       client.socket().writeTextMessage("{\"type\":\"response.create\"}");
@@ -423,8 +419,7 @@ class GeminiTranslationTest {
           master_key: %s
         """.formatted(gemini.baseUrl(), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
     try {
-      RecordingClient client = nativeAudio.record(nativeAudio.options("native")
-          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      RecordingClient client = nativeAudio.record("native").await(10, TimeUnit.SECONDS);
       client.nextEvent("session.created");
       client.socket().writeTextMessage("{\"type\":\"session.update\",\"session\":{\"type\":\"realtime\","
           + "\"output_modalities\":[\"text\"]}}");

@@ -74,8 +74,7 @@ class VertexTranslationTest {
 
   @Test
   void oauthTokenResourceNameAndToolResponsesWithoutIds() throws Exception {
-    RecordingClient client = relay.record(relay.options("vertex-live")
-        .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+    RecordingClient client = relay.record("vertex-live").await(10, TimeUnit.SECONDS);
     client.nextEvent("session.created");
     client.socket().writeTextMessage(new JsonObject().put("type", "session.update").put("session", new JsonObject()
         .put("tools", new JsonArray().add(new JsonObject().put("type", "function").put("name", "get_weather"))))
@@ -106,7 +105,7 @@ class VertexTranslationTest {
     assertEquals("sunny", response.getJsonObject("response").getString("output"));
 
     // A second session reuses the cached token.
-    relay.record(relay.options("vertex-live").addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY))
+    relay.record("vertex-live")
         .await(10, TimeUnit.SECONDS).nextEvent("session.created");
     assertEquals(1, tokenRequests.get());
   }

@@ -245,14 +245,7 @@ public final class BedrockLink implements ProviderLink {
   }
 
   @Override
-  public void send(JsonObject message) {
-    if (!closing && ended == null) {
-      input.offer(message.encode());
-    }
-  }
-
-  @Override
-  public void sendEncoded(String json) {
+  public void send(String json) {
     if (!closing && ended == null) {
       input.offer(json);
     }
