@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.rtrelay.metrics.NodeMetrics;
+import dev.rtrelay.node.NodeVertxOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -30,7 +31,7 @@ public final class ClusteredVertx {
       return Future.failedFuture(new IllegalArgumentException(options.config().get() + ": cluster config not found"));
     }
     options.clusterName().ifPresent(hazelcast::setClusterName);
-    VertxOptions vertxOptions = new VertxOptions();
+    VertxOptions vertxOptions = NodeVertxOptions.create();
     // Multi-homed hosts and pods must advertise a reachable address, never a guessed one.
     vertxOptions.getEventBusOptions().setHost(options.host()).setClusterPublicHost(options.host()).setPort(0);
     return (metrics == null ? Vertx.builder().with(vertxOptions) : metrics.vertxBuilder(vertxOptions))

@@ -2,6 +2,7 @@ package dev.rtrelay.logger;
 
 import dev.rtrelay.cluster.ClusterCli;
 import dev.rtrelay.cluster.ClusteredVertx;
+import dev.rtrelay.node.NodeVertxOptions;
 import dev.rtrelay.metrics.NodeMetrics;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
@@ -96,6 +97,7 @@ public final class LoggerMain implements Callable<Integer> {
       return 1;
     }
     LOG.info("logger joined the cluster; writing session events to Kafka {} topic '{}'", kafka, topic);
+    LOG.info(NodeVertxOptions.describe(vertx));
     return 0;
   }
 

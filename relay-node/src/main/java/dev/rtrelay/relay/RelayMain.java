@@ -6,13 +6,13 @@ import dev.rtrelay.logger.LogShutdown;
 import dev.rtrelay.logger.LoggerNode;
 import dev.rtrelay.logger.LoggerSettings;
 import dev.rtrelay.metrics.NodeMetrics;
+import dev.rtrelay.node.NodeVertxOptions;
 import dev.rtrelay.relay.config.ConfigException;
 import dev.rtrelay.relay.config.ConfigLoader;
 import dev.rtrelay.relay.config.KeyDigest;
 import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.config.RelaySettings;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -119,7 +119,7 @@ public final class RelayMain implements Callable<Integer> {
     try {
       NodeMetrics metrics = new NodeMetrics();
       vertx = cluster.enabled ? ClusteredVertx.start(cluster.options(), metrics).await(120, TimeUnit.SECONDS)
-          : metrics.vertxBuilder(new VertxOptions()).build();
+          : metrics.vertxBuilder(NodeVertxOptions.create()).build();
       if (kafka != null) {
         LoggerSettings defaults = LoggerSettings.defaults(kafka);
         logger = LoggerNode.start(vertx, new LoggerSettings(kafka, kafkaTopic, defaults.maxBufferedEvents(),
@@ -135,6 +135,7 @@ public final class RelayMain implements Callable<Integer> {
       return 1;
     }
     LOG.info(describeEventLogging());
+    LOG.info(NodeVertxOptions.describe(vertx));
     LOG.info("relay listening on {}://{}:{}/v1/realtime ({} instance(s), {} model(s), started in {} ms)",
         options.tls() ? "wss" : "ws", options.host(), node.port(), options.instances(),
         relayConfig.deployments().stream().map(d -> d.modelName()).distinct().count(),
