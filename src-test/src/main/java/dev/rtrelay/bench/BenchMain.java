@@ -50,6 +50,10 @@ public final class BenchMain implements Callable<Integer> {
   @Option(names = "--no-logging", description = "Skip the event-logging comparison (it needs a Kafka broker).")
   boolean noLogging;
 
+  @Option(names = "--no-comparisons",
+      description = "Skip the guardrail and provider-protocol comparisons (for quick A/B runs of the ladder).")
+  boolean noComparisons;
+
   @Option(names = "--paths", split = ",", description = "Paths to measure (default: direct,nginx,relay).")
   List<String> paths = List.of("direct", "nginx", "relay");
 
@@ -123,8 +127,10 @@ public final class BenchMain implements Callable<Integer> {
         }
       }
       nginx.ifPresent(n -> closeQuietly(n.process()));
-      report.guardrails(logN, compareGuardrails(generator, work, probePort, logN, phase));
-      report.translation(logN, compareTranslation(generator, work, probePort, logN, phase));
+      if (!noComparisons) {
+        report.guardrails(logN, compareGuardrails(generator, work, probePort, logN, phase));
+        report.translation(logN, compareTranslation(generator, work, probePort, logN, phase));
+      }
       if (!noLogging) {
         report.logging(logN, compareLogging(generator, work, probePort, logN, phase));
       }
