@@ -7,6 +7,7 @@ import io.vertx.core.http.WebSocketFrame;
 import dev.rtrelay.relay.cost.ResponseBill;
 import dev.rtrelay.relay.cost.SessionCost;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,6 +26,7 @@ public final class SessionEventLog {
   private final EventSink sink;
   private final LongSupplier clockMicros;
   private final MessageAssembler fromClient = new MessageAssembler();
+  private final EnvelopeWriter envelopes;
   private long seq;
   private long dropped;
 
@@ -33,6 +35,7 @@ public final class SessionEventLog {
     this.settings = settings;
     this.sink = sink;
     this.clockMicros = clockMicros;
+    this.envelopes = new EnvelopeWriter(info);
   }
 
   public static long nowMicros() {
@@ -58,9 +61,17 @@ public final class SessionEventLog {
       return;
     }
     byte[] json = message.getBytes();
+    String direction = fromClientSide ? "client_to_upstream" : "upstream_to_client";
     String redact = settings.logAudio() ? null : EventJson.audioField(type);
+    String redacted = redact == null ? null : FlatEventRedactor.redact(json, redact);
+    if (redacted != null) {
+      // The audio events, nearly every record under "*": no generator at all. Their type is one of three constants.
+      offer("event", ("{\"direction\":\"" + direction + "\",\"event_type\":\"" + type + "\",\"event\":" + redacted + "}")
+          .getBytes(StandardCharsets.US_ASCII));
+      return;
+    }
     emit("event", g -> {
-      g.writeStringField("direction", fromClientSide ? "client_to_upstream" : "upstream_to_client");
+      g.writeStringField("direction", direction);
       g.writeStringField("event_type", type);
       g.writeFieldName("event");
       EventJson.copy(json, redact, g);
@@ -153,28 +164,24 @@ public final class SessionEventLog {
   }
 
   private void emit(String kind, Body body) {
-    byte[] envelope;
-    try (ByteArrayBuilder out = new ByteArrayBuilder(512)) {
+    byte[] fields;
+    try (ByteArrayBuilder out = new ByteArrayBuilder(256)) {
       try (JsonGenerator g = EventJson.FACTORY.createGenerator(out)) {
         g.writeStartObject();
-        g.writeNumberField("schema", SCHEMA_VERSION);
-        g.writeStringField("kind", kind);
-        g.writeStringField("session_id", info.sessionId());
-        g.writeNumberField("seq", seq);
-        g.writeStringField("node_id", info.nodeId());
-        g.writeNumberField("ts_us", clockMicros.getAsLong());
-        g.writeStringField("model", info.model());
-        g.writeStringField("deployment", info.deployment());
-        g.writeStringField("key_alias", info.keyAlias());
-        writeOptional(g, "team_id", info.teamId().orElse(null));
         body.write(g);
         g.writeEndObject();
       }
-      envelope = out.toByteArray();
+      fields = out.toByteArray();
     } catch (IOException | RuntimeException malformed) {
       // A text frame that is not valid JSON: forwarded untouched, but there is nothing to log.
       return;
     }
+    offer(kind, fields);
+  }
+
+  /** @param fields a JSON object whose fields follow the envelope's fixed ones */
+  private void offer(String kind, byte[] fields) {
+    byte[] envelope = envelopes.envelope(kind, seq, clockMicros.getAsLong(), fields);
     // seq advances only for records that exist, so consumers can detect drops as gaps.
     seq++;
     if (!sink.offer(info.sessionId(), envelope)) {

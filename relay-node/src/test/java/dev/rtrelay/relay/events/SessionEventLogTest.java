@@ -148,6 +148,29 @@ class SessionEventLogTest {
     assertEquals("session.closed", sink.records.get(sink.records.size() - 1).getString("kind"));
   }
 
+  /** Audio events skip the JSON generator; every envelope must still read the same, fields in documented order. */
+  @Test
+  void everyEnvelopeHasTheDocumentedFieldOrderAndEscapedSessionFacts() {
+    ListSink sink = new ListSink(100);
+    session(new SessionEventLog(new SessionInfo("rs_\"1", "relay-\\a", "gpt-r\u00e9altime", "d#0", "key\n",
+        Optional.empty()), EventLogSettings.of(new LoggedEventTypes(true, Set.of()), false, 1000), sink, () -> 7L));
+    assertTrue(sink.eventTypes().containsAll(List.of("session.created", "input_audio_buffer.append",
+        "response.output_audio.delta")));
+    for (JsonObject record : sink.records) {
+      assertEquals(List.of("schema", "kind", "session_id", "seq", "node_id", "ts_us", "model", "deployment",
+          "key_alias", "team_id"), new ArrayList<>(record.fieldNames()).subList(0, 10), record.encode());
+      assertEquals("relay-\\a", record.getString("node_id"));
+      assertEquals("gpt-r\u00e9altime", record.getString("model"));
+      assertEquals("key\n", record.getString("key_alias"));
+      assertEquals(7L, record.getLong("ts_us"));
+      assertTrue(record.containsKey("team_id") && record.getValue("team_id") == null);
+    }
+    JsonObject append = sink.records.stream().filter(r -> "input_audio_buffer.append".equals(r.getString("event_type")))
+        .findFirst().orElseThrow();
+    assertEquals(List.of("direction", "event_type", "event"), new ArrayList<>(append.fieldNames()).subList(10, 13));
+    assertEquals(new JsonObject().put("type", "input_audio_buffer.append").put("audio", 960), append.getJsonObject("event"));
+  }
+
   @Test
   void closedEnvelopeSumsUsageOfEveryResponseDoneInBothSpellings() {
     ListSink sink = new ListSink(100);
