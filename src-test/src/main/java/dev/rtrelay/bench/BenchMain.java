@@ -58,7 +58,9 @@ public final class BenchMain implements Callable<Integer> {
   List<String> paths = List.of("direct", "nginx", "relay");
 
   @Option(names = "--relay-jvm-opt", paramLabel = "OPT",
-      description = "Extra JVM option for the relay process, repeatable (e.g. -XX:StartFlightRecording=...).")
+      description = "Extra JVM option for every relay process the run starts, repeatable (e.g. "
+          + "-XX:StartFlightRecording=filename=relay.jfr,dumponexit=true,...; on Java 17 relays sharing a file name "
+          + "overwrite it, so the last relay's recording remains).")
   List<String> relayJvmOptions = List.of();
 
   @Option(names = "--out", description = "Output directory (default: src-test/target/bench).")
@@ -169,7 +171,7 @@ public final class BenchMain implements Callable<Integer> {
     return new Report.Idle(wanted, sessions.open(), heapBefore, heapAfter, rssBefore, rssAfter);
   }
 
-  private static Map<String, Report.LoggingRun> compareLogging(LoadGenerator generator, Path work, int probePort,
+  private Map<String, Report.LoggingRun> compareLogging(LoadGenerator generator, Path work, int probePort,
       int sessions, double phase) throws Exception {
     Map<String, Report.LoggingRun> runs = new LinkedHashMap<>();
     Path repo = Repo.root();
@@ -179,7 +181,7 @@ public final class BenchMain implements Callable<Integer> {
       for (String variant : List.of("off", "default", "*")) {
         try (RelayUnderTest relay = RelayUnderTest.start(repo, work, variant.equals("*") ? "star" : variant,
             probePort, variant.equals("off") ? Optional.empty() : Optional.of(cluster),
-            variant.equals("*") ? "litellm_settings:\n  logged_real_time_event_types: \"*\"\n" : "", List.of())) {
+            variant.equals("*") ? "litellm_settings:\n  logged_real_time_event_types: \"*\"\n" : "", relayJvmOptions)) {
           // A fresh relay JVM (and, when clustered, fresh event-bus connections) needs a warm-up at full load, or the
           // first variant pays for JIT compilation and connection set-up in its figures.
           generator.run(relay.target(), sessions, Math.min(phase, 8)).await();
@@ -198,7 +200,7 @@ public final class BenchMain implements Callable<Integer> {
    * Per-frame cost of guardrails on the audio path: the same load with none, and with a default_on content filter
    * in pre_call and post_call (its patterns never match audio, so this is the price of looking).
    */
-  private static Map<String, Report.LoggingRun> compareGuardrails(LoadGenerator generator, Path work, int probePort,
+  private Map<String, Report.LoggingRun> compareGuardrails(LoadGenerator generator, Path work, int probePort,
       int sessions, double phase) throws Exception {
     String guardrails = """
         guardrails:
@@ -216,7 +218,7 @@ public final class BenchMain implements Callable<Integer> {
     Map<String, Report.LoggingRun> runs = new LinkedHashMap<>();
     for (Map.Entry<String, String> variant : List.of(Map.entry("none", ""), Map.entry("content filter", guardrails))) {
       try (RelayUnderTest relay = RelayUnderTest.start(Repo.root(), work, "guard-" + runs.size(), probePort,
-          Optional.empty(), variant.getValue(), List.of())) {
+          Optional.empty(), variant.getValue(), relayJvmOptions)) {
         generator.run(relay.target(), sessions, Math.min(phase, 8)).await();
         double before = relay.process().cpuSeconds();
         PhaseResult result = generator.run(relay.target(), sessions, phase).await();
@@ -231,7 +233,7 @@ public final class BenchMain implements Callable<Integer> {
    * translated to the same probe speaking Gemini Live (each audio chunk parsed, rewritten and answered as model
    * audio, which is translated back).
    */
-  private static Map<String, Report.LoggingRun> compareTranslation(LoadGenerator generator, Path work, int probePort,
+  private Map<String, Report.LoggingRun> compareTranslation(LoadGenerator generator, Path work, int probePort,
       int sessions, double phase) throws Exception {
     String gemini = """
           - model_name: probe-gemini
@@ -241,7 +243,7 @@ public final class BenchMain implements Callable<Integer> {
     for (Map.Entry<String, String> variant : List.of(Map.entry("relayed (openai/)", "probe"),
         Map.entry("translated (gemini/)", "probe-gemini"))) {
       try (RelayUnderTest relay = RelayUnderTest.startWithAliases(Repo.root(), work, "translate-" + runs.size(),
-          probePort, gemini)) {
+          probePort, gemini, relayJvmOptions)) {
         Target target = relay.target(variant.getValue());
         generator.run(target, sessions, Math.min(phase, 8)).await();
         double before = relay.process().cpuSeconds();

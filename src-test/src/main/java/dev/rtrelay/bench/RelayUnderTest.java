@@ -28,9 +28,9 @@ final class RelayUnderTest implements AutoCloseable {
   }
 
   /** @param extraModels more {@code model_list} entries (YAML list items), e.g. a translated alias of the probe */
-  static RelayUnderTest startWithAliases(Path repo, Path work, String name, int probePort, String extraModels)
-      throws Exception {
-    return start(repo, work, name, probePort, Optional.empty(), extraModels, "", List.of());
+  static RelayUnderTest startWithAliases(Path repo, Path work, String name, int probePort, String extraModels,
+      List<String> jvmOptions) throws Exception {
+    return start(repo, work, name, probePort, Optional.empty(), extraModels, "", jvmOptions);
   }
 
   private static RelayUnderTest start(Path repo, Path work, String name, int probePort, Optional<Path> clusterConfig,
