@@ -66,8 +66,8 @@ public final class SessionEventLog {
     String redacted = redact == null ? null : FlatEventRedactor.redact(json, redact);
     if (redacted != null) {
       // The audio events, nearly every record under "*": no generator at all. Their type is one of three constants.
-      offer("event", ("{\"direction\":\"" + direction + "\",\"event_type\":\"" + type + "\",\"event\":" + redacted + "}")
-          .getBytes(StandardCharsets.US_ASCII));
+      String fields = "{\"direction\":\"" + direction + "\",\"event_type\":\"" + type + "\",\"event\":" + redacted + "}";
+      offer("event", fields.getBytes(StandardCharsets.US_ASCII));
       return;
     }
     emit("event", g -> {

@@ -168,7 +168,8 @@ class SessionEventLogTest {
     JsonObject append = sink.records.stream().filter(r -> "input_audio_buffer.append".equals(r.getString("event_type")))
         .findFirst().orElseThrow();
     assertEquals(List.of("direction", "event_type", "event"), new ArrayList<>(append.fieldNames()).subList(10, 13));
-    assertEquals(new JsonObject().put("type", "input_audio_buffer.append").put("audio", 960), append.getJsonObject("event"));
+    assertEquals(new JsonObject().put("type", "input_audio_buffer.append").put("audio", 960),
+        append.getJsonObject("event"));
   }
 
   @Test
