@@ -139,7 +139,7 @@ public final class KeyLimits {
       result.tryFail(unavailable("too much contention"));
       return;
     }
-    map.get(key).onComplete(read -> {
+    clusterCall(() -> map.get(key)).onComplete(read -> {
       if (read.failed()) {
         result.tryFail(unavailable(read.cause().toString()));
         return;
@@ -159,8 +159,8 @@ public final class KeyLimits {
         return;
       }
       Future<Boolean> written = before == null
-          ? map.putIfAbsent(key, after).map(previous -> previous == null)
-          : map.replaceIfPresent(key, before, after);
+          ? clusterCall(() -> map.putIfAbsent(key, after)).map(previous -> previous == null)
+          : clusterCall(() -> map.replaceIfPresent(key, before, after));
       written.onComplete(w -> {
         if (w.failed()) {
           result.tryFail(unavailable(w.cause().toString()));
@@ -175,6 +175,19 @@ public final class KeyLimits {
 
   private static String entryKey(String keyId) {
     return "key:" + keyId;
+  }
+
+  /**
+   * Hazelcast's map throws instead of failing its future once its instance is no longer active (while the node
+   * leaves the cluster, or after it was cut off). A throw here would escape the caller's callback and leave the
+   * request unanswered, so it becomes a failed future like any other cluster error.
+   */
+  private static <T> Future<T> clusterCall(Supplier<Future<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private static RelayException unavailable(String why) {
