@@ -16,7 +16,11 @@ public final class NodeVertxOptions {
 
   public static VertxOptions create() {
     return new VertxOptions()
-        .setPreferNativeTransport(!"false".equalsIgnoreCase(System.getProperty(NATIVE_TRANSPORT_PROPERTY)));
+        .setPreferNativeTransport(nativeTransportWanted());
+  }
+
+  private static boolean nativeTransportWanted() {
+    return !"false".equalsIgnoreCase(System.getProperty(NATIVE_TRANSPORT_PROPERTY));
   }
 
   /** One log line naming the transport in use and, when the native one was wanted but is missing, why. */
@@ -24,7 +28,7 @@ public final class NodeVertxOptions {
     if (vertx.isNativeTransportEnabled()) {
       return "network transport: native (epoll)";
     }
-    if ("false".equalsIgnoreCase(System.getProperty(NATIVE_TRANSPORT_PROPERTY))) {
+    if (!nativeTransportWanted()) {
       return "network transport: Java NIO (" + NATIVE_TRANSPORT_PROPERTY + "=false)";
     }
     Throwable cause = vertx.unavailableNativeTransportCause();

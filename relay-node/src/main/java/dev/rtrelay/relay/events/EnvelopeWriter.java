@@ -10,6 +10,8 @@ import java.util.Arrays;
  * records a second. The fields keep the documented order ({@code docs/session-events.md}).
  */
 final class EnvelopeWriter {
+  /** Characters of the longest long, {@code -9223372036854775808}. */
+  private static final int MAX_LONG_CHARS = 20;
   private static final byte[] START = utf8("{\"schema\":" + SessionEventLog.SCHEMA_VERSION + ",\"kind\":\"");
   private final byte[] afterKind;
   private final byte[] afterSeq;
@@ -31,8 +33,8 @@ final class EnvelopeWriter {
    */
   byte[] envelope(String kind, long seq, long timestampMicros, byte[] body) {
     int bodyFields = body.length - 2;
-    byte[] out = new byte[START.length + kind.length() + afterKind.length + 20 + afterSeq.length + 20
-        + afterTimestamp.length + (bodyFields > 0 ? bodyFields + 1 : 0) + 1];
+    byte[] out = new byte[START.length + kind.length() + afterKind.length + MAX_LONG_CHARS + afterSeq.length
+        + MAX_LONG_CHARS + afterTimestamp.length + (bodyFields > 0 ? bodyFields + 1 : 0) + 1];
     int at = put(out, 0, START);
     for (int i = 0; i < kind.length(); i++) {
       out[at++] = (byte) kind.charAt(i);

@@ -108,6 +108,11 @@ final class EventJson {
     for (int i = offset + length - 1; i >= offset && text[i] == '='; i--) {
       padding++;
     }
+    return base64Bytes(length, padding);
+  }
+
+  /** Decoded length of standard base64 text of {@code length} characters ending in {@code padding} '=' signs. */
+  static long base64Bytes(int length, int padding) {
     return (long) length * 3 / 4 - padding;
   }
 }

@@ -3,7 +3,6 @@ package dev.rtrelay.relay.events;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The fast way to log an audio event with its audio replaced by its byte length. With
@@ -21,20 +20,15 @@ final class FlatEventRedactor {
   private static final long QUOTES = ONES * '"';
   private static final long BACKSLASHES = ONES * '\\';
   private static final long SPACES = ONES * ' ';
-  private static final byte[][] LITERALS = {ascii("true"), ascii("false"), ascii("null")};
+  private static final String[] LITERALS = {"true", "false", "null"};
 
   private FlatEventRedactor() {}
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
 
   /**
    * {@code json} as compact JSON with the string value of the top-level {@code redactField} replaced by the number of
    * bytes its base64 decodes to; null when {@code json} is not a flat object this scan accepts.
    */
   static String redact(byte[] json, String redactField) {
-    byte[] field = ascii(redactField);
     StringBuilder out = new StringBuilder(160);
     int i = skipSpace(json, 0);
     if (i >= json.length || json[i] != '{') {
@@ -50,7 +44,7 @@ final class FlatEventRedactor {
       if (keyEnd < 0) {
         return null;
       }
-      boolean redacted = keyEnd - i - 1 == field.length && regionEquals(json, i + 1, field);
+      boolean redacted = keyEnd - i - 1 == redactField.length() && regionEquals(json, i + 1, redactField);
       appendAscii(out, json, i, keyEnd + 1);
       i = skipSpace(json, keyEnd + 1);
       if (i >= json.length || json[i] != ':') {
@@ -98,9 +92,9 @@ final class FlatEventRedactor {
     if (b == '-' || (b >= '0' && b <= '9')) {
       return integerEnd(json, i);
     }
-    for (byte[] literal : LITERALS) {
-      if (b == literal[0] && json.length - i >= literal.length && regionEquals(json, i, literal)) {
-        return i + literal.length;
+    for (String literal : LITERALS) {
+      if (json.length - i >= literal.length() && regionEquals(json, i, literal)) {
+        return i + literal.length();
       }
     }
     return -1;
@@ -168,7 +162,7 @@ final class FlatEventRedactor {
     for (int i = to - 1; i >= from && json[i] == '='; i--) {
       padding++;
     }
-    return (long) (to - from) * 3 / 4 - padding;
+    return EventJson.base64Bytes(to - from, padding);
   }
 
   private static int skipSpace(byte[] json, int i) {
@@ -182,9 +176,10 @@ final class FlatEventRedactor {
     return skipSpace(json, i) == json.length;
   }
 
-  private static boolean regionEquals(byte[] json, int from, byte[] expected) {
-    for (int k = 0; k < expected.length; k++) {
-      if (json[from + k] != expected[k]) {
+  /** @param expected ASCII text */
+  private static boolean regionEquals(byte[] json, int from, String expected) {
+    for (int k = 0; k < expected.length(); k++) {
+      if (json[from + k] != expected.charAt(k)) {
         return false;
       }
     }
