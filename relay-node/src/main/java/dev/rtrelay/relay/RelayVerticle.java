@@ -8,6 +8,7 @@ import dev.rtrelay.relay.http.HttpDispatcher;
 import dev.rtrelay.relay.http.MetricsEndpoint;
 import dev.rtrelay.relay.http.ModelsEndpoint;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
+import dev.rtrelay.relay.upstream.UpstreamDialer;
 import dev.rtrelay.relay.upstream.bedrock.BedrockLink;
 import dev.rtrelay.relay.webrtc.CallsEndpoint;
 import dev.rtrelay.relay.webrtc.ClientSecretsEndpoint;
@@ -26,6 +27,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.time.Clock;
 import java.util.List;
@@ -55,7 +57,8 @@ final class RelayVerticle extends VerticleBase {
   public Future<?> start() {
     RelaySettings settings = services.config().relay();
     upstreamClient = vertx.createWebSocketClient(upstreamClientOptions(settings));
-    UpstreamConnector connector = new UpstreamConnector(upstreamClient, services.router(), services.simulatedBase(),
+    UpstreamConnector connector = new UpstreamConnector(upstreamClient,
+        new UpstreamDialer(vertx, upstreamSocketOptions(settings)), services.router(), services.simulatedBase(),
         (long) (settings.upstreamConnectTimeoutSeconds() * 1000), settings.maxMessageBytes(), services.relayMetrics(),
         services.googleTokens(), d -> BedrockLink.open(vertx, services.bedrockClients(), d,
             Math.min(3_000, (long) (settings.upstreamConnectTimeoutSeconds() * 1000))));
@@ -67,7 +70,7 @@ final class RelayVerticle extends VerticleBase {
     }
     budgetConsumer = vertx.eventBus().<String>consumer(Billing.BUDGET_EXHAUSTED_ADDRESS,
         message -> registry.closeKeyOverBudget(message.body()));
-    RealtimeEndpoint realtime = new RealtimeEndpoint(services.authenticator(), services.limits(), services.router(),
+    RealtimeEndpoint realtime = new RealtimeEndpoint(vertx, services.authenticator(), services.limits(), services.router(),
         connector, settings, registry, new SessionLogging(sink, services.eventLog(), services.nodeId()),
         services.guardrails(), services.guardrailStats(),
         new Billing(services.costStats(), services.limits(), vertx.eventBus()), services.drain(),
@@ -133,6 +136,17 @@ final class RelayVerticle extends VerticleBase {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(serverOptions.tlsCert().get().toString())
           .setKeyPath(serverOptions.tlsKey().orElseThrow().toString()));
+    }
+    return options;
+  }
+
+  /** Relayed sessions' upstream sockets: raw TCP or TLS, upgraded by the relay itself. */
+  private static NetClientOptions upstreamSocketOptions(RelaySettings settings) {
+    NetClientOptions options = new NetClientOptions()
+        .setTcpNoDelay(true)
+        .setConnectTimeout((int) (settings.upstreamConnectTimeoutSeconds() * 1000));
+    if (settings.pingIntervalSeconds() > 0) {
+      options.setReadIdleTimeout(settings.pingIntervalSeconds() * 3).setIdleTimeoutUnit(TimeUnit.SECONDS);
     }
     return options;
   }

@@ -54,6 +54,11 @@ public final class SessionEventLog {
     }
   }
 
+  /** Whether messages of this type are recorded ({@code logged_real_time_event_types}). */
+  public boolean wants(String type) {
+    return settings.types().matches(type);
+  }
+
   /** A whole text message of the given type (the upstream side assembles and sniffs once for every consumer). */
   public void onMessage(boolean fromClientSide, String type, Buffer message) {
     // Most frames are not logged (default types): decide on the type alone, before copying anything.

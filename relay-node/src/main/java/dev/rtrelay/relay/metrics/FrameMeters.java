@@ -31,6 +31,14 @@ public final class FrameMeters {
     bytes.add(payloadBytes);
   }
 
+  /** Frames and payload bytes relayed in one read. */
+  public void add(long frameCount, long payloadBytes) {
+    if (frameCount > 0) {
+      frames.add(frameCount);
+      bytes.add(payloadBytes);
+    }
+  }
+
   public void forwardTook(long nanos) {
     forward.record(nanos, TimeUnit.NANOSECONDS);
   }

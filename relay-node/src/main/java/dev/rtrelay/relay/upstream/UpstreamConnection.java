@@ -1,35 +1,35 @@
 package dev.rtrelay.relay.upstream;
 
 import dev.rtrelay.relay.routing.DeploymentState;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import java.util.List;
+import dev.rtrelay.relay.wire.Frames;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
 
 /**
- * An open, paused upstream connection and the deployment it belongs to: a socket relayed frame by frame (OpenAI,
- * Azure, xAI, simulated) or a link the relay translates (Gemini, Vertex AI).
+ * An open, paused upstream connection and the deployment it belongs to: a raw socket whose frames are relayed as
+ * bytes (OpenAI, Azure, xAI, simulated) or a link the relay translates (Gemini, Vertex AI, Bedrock).
  *
- * @param socket the relayed socket, or null for a translated provider
- * @param earlyFrames frames that arrived with the handshake, before anyone could pause the socket; forward them first
+ * @param socket the relayed socket, upgraded and paused, or null for a translated provider
+ * @param early frame bytes that arrived with the handshake's 101; forwarded first (null when none)
  * @param link the translated provider's link, or null for a relayed one
  */
-public record UpstreamConnection(DeploymentState deployment, WebSocket socket, List<WebSocketFrame> earlyFrames,
-    ProviderLink link) {
+public record UpstreamConnection(DeploymentState deployment, NetSocket socket, Buffer early, ProviderLink link) {
 
-  static UpstreamConnection relayed(DeploymentState deployment, WebSocket socket, List<WebSocketFrame> early) {
-    return new UpstreamConnection(deployment, socket, early, null);
+  static UpstreamConnection relayed(DeploymentState deployment, UpstreamDialer.Upgraded upgraded) {
+    return new UpstreamConnection(deployment, upgraded.socket(), upgraded.early(), null);
   }
 
   static UpstreamConnection translated(DeploymentState deployment, ProviderLink link) {
-    return new UpstreamConnection(deployment, null, List.of(), link);
+    return new UpstreamConnection(deployment, null, null, link);
   }
 
   /** Closes a connection the session will not use. */
   public void close(short code, String reason) {
     if (link != null) {
       link.close(code, reason);
-    } else if (!socket.isClosed()) {
-      socket.close(code, reason);
+    } else {
+      socket.write(Frames.close(code, reason, true));
+      socket.close();
     }
   }
 }

@@ -30,6 +30,7 @@ public final class UpstreamConnector {
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamConnector.class);
 
   private final WebSocketClient client;
+  private final UpstreamDialer dialer;
   private final DeploymentRouter router;
   private final Optional<String> simulatedBase;
   private final long connectTimeoutMillis;
@@ -41,10 +42,13 @@ public final class UpstreamConnector {
   private final Function<DeploymentConfig, Future<ProviderLink>> bedrock;
 
   /**
+   * @param client the WebSocket client for translated providers, whose messages the relay decodes anyway
+   * @param dialer raw connections for relayed providers, whose frames pass as bytes
    * @param maxMessageBytes the largest message a translated provider may send (relayed ones are bounded per frame)
    * @param bedrock opens a Bedrock stream for a {@code bedrock/} deployment (not a WebSocket)
    */
-  public UpstreamConnector(WebSocketClient client, DeploymentRouter router, Optional<String> simulatedBase,
+  public UpstreamConnector(WebSocketClient client, UpstreamDialer dialer, DeploymentRouter router,
+      Optional<String> simulatedBase,
       long connectTimeoutMillis, int maxMessageBytes, RelayMetrics metrics, GoogleAccessTokens googleTokens,
       Function<DeploymentConfig, Future<ProviderLink>> bedrock) {
     this.maxMessageBytes = maxMessageBytes;
@@ -52,6 +56,7 @@ public final class UpstreamConnector {
     this.metrics = metrics;
     this.googleTokens = googleTokens;
     this.client = client;
+    this.dialer = dialer;
     this.router = router;
     this.simulatedBase = simulatedBase;
     this.connectTimeoutMillis = connectTimeoutMillis;
@@ -121,19 +126,20 @@ public final class UpstreamConnector {
     if (deployment.config().provider() == Provider.BEDROCK) {
       return bedrock.apply(deployment.config()).map(link -> UpstreamConnection.translated(deployment, link));
     }
-    // Providers send session.created right after the handshake, often in the same TCP read, and Vert.x delivers it
-    // before the connect callback runs. A handler installed before connecting keeps those first frames (pausing
-    // before connecting would stall the handshake itself); the relay session replays them first.
+    if (!deployment.config().provider().translated()) {
+      return connectOptions(deployment, clientBeta).compose(dialer::dial)
+          .map(upgraded -> UpstreamConnection.relayed(deployment, upgraded));
+    }
+    // Providers send their first message right after the handshake, often in the same TCP read, and Vert.x delivers
+    // it before the connect callback runs. A handler installed before connecting keeps those first frames (pausing
+    // before connecting would stall the handshake itself); the session replays them first.
     ClientWebSocket socket = client.webSocket();
     List<WebSocketFrame> early = new ArrayList<>(2);
     socket.frameHandler(early::add);
     return connectOptions(deployment, clientBeta).compose(socket::connect).map(connected -> {
       // From here frames wait in Vert.x's queue (and then in TCP) until the session resumes the socket.
       socket.pause();
-      if (deployment.config().provider().translated()) {
-        return UpstreamConnection.translated(deployment, new WebSocketLink(socket, early, maxMessageBytes));
-      }
-      return UpstreamConnection.relayed(deployment, socket, early);
+      return UpstreamConnection.translated(deployment, new WebSocketLink(socket, early, maxMessageBytes));
     });
   }
 

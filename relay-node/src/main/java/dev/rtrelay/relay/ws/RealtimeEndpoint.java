@@ -11,7 +11,6 @@ import dev.rtrelay.relay.guardrails.Guardrail;
 import dev.rtrelay.relay.guardrails.GuardrailMode;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
-import dev.rtrelay.relay.guardrails.OutputCheck;
 import dev.rtrelay.relay.guardrails.PreCallCheck;
 import dev.rtrelay.relay.guardrails.TurnHold;
 import dev.rtrelay.relay.http.DrainState;
@@ -25,10 +24,14 @@ import dev.rtrelay.relay.translate.Translator;
 import dev.rtrelay.relay.translate.Translators;
 import dev.rtrelay.relay.upstream.UpstreamConnection;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
+import dev.rtrelay.relay.wire.Handshakes;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -58,11 +61,13 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private final Billing billing;
   private final DrainState drain;
   private final RelayMetrics metrics;
+  private final Vertx vertx;
 
-  public RealtimeEndpoint(KeyAuthenticator authenticator, KeyLimits limits, DeploymentRouter router,
+  public RealtimeEndpoint(Vertx vertx, KeyAuthenticator authenticator, KeyLimits limits, DeploymentRouter router,
       UpstreamConnector connector, RelaySettings settings, SessionRegistry registry, SessionLogging logging,
       GuardrailRegistry guardrails, GuardrailStats guardrailStats, Billing billing, DrainState drain,
       RelayMetrics metrics) {
+    this.vertx = vertx;
     this.metrics = metrics;
     this.drain = drain;
     this.billing = billing;
@@ -83,6 +88,18 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
       request.response().putHeader(HttpHeaders.UPGRADE, "websocket");
       HttpErrors.respond(request, new RelayException(426, "invalid_request_error",
           "/v1/realtime is a WebSocket endpoint: connect with a WebSocket client (Upgrade: websocket)"));
+      return;
+    }
+    if (!"13".equals(request.getHeader("sec-websocket-version"))) {
+      // RFC 6455 §4.4: name the version this server speaks.
+      request.response().putHeader("sec-websocket-version", "13");
+      HttpErrors.respond(request, new RelayException(426, "invalid_request_error",
+          "Only WebSocket version 13 (RFC 6455) is supported"));
+      return;
+    }
+    if (!Handshakes.validKey(request.getHeader("sec-websocket-key"))) {
+      HttpErrors.respond(request, RelayException.badRequest(
+          "Sec-WebSocket-Key must be 16 random bytes, base64-encoded (RFC 6455 §4.1)"));
       return;
     }
     if (drain.draining()) {
@@ -188,64 +205,63 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     };
     SessionContext context = new SessionContext(sessionId, admission.group().alias(), admission.principal(),
         upstream.deployment().config().id());
+    HttpServerResponse response = request.response();
     // Lets clients and operators correlate a connection with its logs and Kafka records.
-    request.response().putHeader(SESSION_ID_HEADER, sessionId);
+    response.putHeader(SESSION_ID_HEADER, sessionId);
     try {
-      request.toWebSocket()
-          .onSuccess(client -> bind(client, request, admission, upstream, context, release))
+      if (upstream.link() != null) {
+        request.toWebSocket()
+            .onSuccess(client -> bindTranslated(client, request, admission, upstream, context, release))
+            .onFailure(error -> abandon(context, upstream, release, error));
+        return;
+      }
+      // A relayed session leaves Vert.x's WebSocket API: the 101 is written here and the frames pass as bytes. No
+      // extension is accepted, so neither side compresses; the subprotocol is exactly "realtime" when offered.
+      boolean realtime = admission.credentials().offeredSubprotocols().contains(ClientCredentials.REALTIME_SUBPROTOCOL);
+      response.putHeader(HttpHeaders.UPGRADE, "websocket").putHeader(HttpHeaders.CONNECTION, "Upgrade")
+          .putHeader("sec-websocket-accept", Handshakes.accept(request.getHeader("sec-websocket-key")));
+      if (realtime) {
+        response.putHeader("sec-websocket-protocol", ClientCredentials.REALTIME_SUBPROTOCOL);
+      }
+      request.toNetSocket()
+          .onSuccess(client -> bindRelayed(client, request, admission, upstream, context, release,
+              realtime ? ClientCredentials.REALTIME_SUBPROTOCOL : null))
           .onFailure(error -> abandon(context, upstream, release, error));
     } catch (RuntimeException e) {
-      // toWebSocket() throws rather than failing its Future when the connection is already gone.
+      // The upgrade throws rather than failing its Future when the connection is already gone.
       abandon(context, upstream, release, e);
     }
   }
 
-  private void bind(ServerWebSocket client, HttpServerRequest request, Admission admission,
-      UpstreamConnection upstream, SessionContext context, Runnable release) {
-    SessionEventLog eventLog = logging.open(context, request, admission.credentials(), client.subProtocol());
-    CheckContext checkContext = new CheckContext(context.sessionId(), context.modelAlias(),
-        context.principal().id(), context.principal().teamId(), GuardrailMode.PRE_CALL);
-    List<Guardrail> preCall = admission.guardrails().stream()
-        .filter(g -> g.modes().contains(GuardrailMode.PRE_CALL)).toList();
-    List<Guardrail> output = admission.guardrails().stream().filter(g -> g.modes().contains(GuardrailMode.DURING_CALL)
-        || g.modes().contains(GuardrailMode.POST_CALL)).toList();
-    PreCallCheck preCallCheck = preCall.isEmpty() ? null : new PreCallCheck(preCall, checkContext, guardrailStats);
-    if (upstream.link() != null) {
-      bindTranslated(client, request, upstream, context, release, eventLog, preCallCheck, output, checkContext);
-      return;
-    }
+  private void bindRelayed(NetSocket client, HttpServerRequest request, Admission admission,
+      UpstreamConnection upstream, SessionContext context, Runnable release, String subprotocol) {
+    client.pause();
+    SessionEventLog eventLog = logging.open(context, request, admission.credentials(), subprotocol);
+    SessionHooks hooks = hooks(admission, upstream, context, eventLog, request.getHeader("openai-beta"));
     RelaySession[] holder = new RelaySession[1];
-    boolean holdTurns = holdsResponses(admission.guardrails());
-    String beta = request.getHeader("openai-beta");
-    TurnHold turnHold = holdTurns ? new TurnHold(preCallCheck, beta != null && beta.contains("realtime=v1")) : null;
-    RelaySession session = new RelaySession(context, client, upstream.socket(), settings.maxMessageBytes(), eventLog,
-        turnHold != null ? turnHold : preCallCheck, output, turnHold, checkContext, guardrailStats,
-        billingFor(upstream, eventLog, context), metrics,
-        () -> {
-      registry.remove(holder[0]);
-      release.run();
-    });
+    RelaySession session = new RelaySession(vertx, context, client, upstream.socket(), settings.maxMessageBytes(),
+        hooks, metrics, () -> {
+          registry.remove(holder[0]);
+          release.run();
+        });
     holder[0] = session;
     registry.add(session);
     LOG.info("session {} open: key '{}', model '{}', deployment {}", context.sessionId(), context.principal().id(),
         context.modelAlias(), context.deploymentId());
-    session.start(settings.writeQueueMaxBytes(), upstream.earlyFrames());
+    session.start(settings.writeQueueMaxBytes(), upstream.early());
   }
 
   /** A provider with its own protocol: the session speaks OpenAI Realtime to the client through a translator. */
-  private void bindTranslated(ServerWebSocket client, HttpServerRequest request, UpstreamConnection upstream,
-      SessionContext context, Runnable release, SessionEventLog eventLog, PreCallCheck preCall,
-      List<Guardrail> outputGuardrails, CheckContext checkContext) {
+  private void bindTranslated(ServerWebSocket client, HttpServerRequest request, Admission admission,
+      UpstreamConnection upstream, SessionContext context, Runnable release) {
+    SessionEventLog eventLog = logging.open(context, request, admission.credentials(), client.subProtocol());
     String beta = request.getHeader("openai-beta");
+    SessionHooks hooks = hooks(admission, upstream, context, eventLog, beta);
     Translator translator = Translators.forDeployment(upstream.deployment().config(), context.sessionId(),
         beta != null && beta.contains("realtime=v1"));
     TranslatingSession[] holder = new TranslatingSession[1];
-    OutputCheck output = outputGuardrails.isEmpty() ? null : new OutputCheck(outputGuardrails, checkContext,
-        guardrailStats, blocked -> holder[0].outputBlocked(blocked), null);
     TranslatingSession session = new TranslatingSession(context, client, upstream.link(), translator,
-        () -> connector.reconnect(upstream.deployment()).map(UpstreamConnection::link), eventLog,
-        billingFor(upstream, eventLog, context), metrics,
-        new TranslatingSession.Guards(preCall, output, guardrailStats),
+        () -> connector.reconnect(upstream.deployment()).map(UpstreamConnection::link), hooks, metrics,
         () -> {
           registry.remove(holder[0]);
           release.run();
@@ -255,6 +271,25 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     LOG.info("session {} open (translated): key '{}', model '{}', deployment {}", context.sessionId(),
         context.principal().id(), context.modelAlias(), context.deploymentId());
     session.start(settings.writeQueueMaxBytes());
+  }
+
+  /**
+   * The session's hooks, with only what it needs: pre_call guardrails hold the client messages they check, strict
+   * during_call guardrails hold turns (relayed sessions only; translated ones were refused them at admission).
+   */
+  private SessionHooks hooks(Admission admission, UpstreamConnection upstream, SessionContext context,
+      SessionEventLog eventLog, String beta) {
+    CheckContext checkContext = new CheckContext(context.sessionId(), context.modelAlias(),
+        context.principal().id(), context.principal().teamId(), GuardrailMode.PRE_CALL);
+    List<Guardrail> preCall = admission.guardrails().stream()
+        .filter(g -> g.modes().contains(GuardrailMode.PRE_CALL)).toList();
+    List<Guardrail> output = admission.guardrails().stream().filter(g -> g.modes().contains(GuardrailMode.DURING_CALL)
+        || g.modes().contains(GuardrailMode.POST_CALL)).toList();
+    PreCallCheck preCallCheck = preCall.isEmpty() ? null : new PreCallCheck(preCall, checkContext, guardrailStats);
+    TurnHold turnHold = upstream.link() == null && holdsResponses(admission.guardrails())
+        ? new TurnHold(preCallCheck, beta != null && beta.contains("realtime=v1")) : null;
+    return new SessionHooks(eventLog, billingFor(upstream, eventLog, context), turnHold != null ? turnHold
+        : preCallCheck, turnHold, output, checkContext, guardrailStats);
   }
 
   private ResponseBilling billingFor(UpstreamConnection upstream, SessionEventLog eventLog, SessionContext context) {

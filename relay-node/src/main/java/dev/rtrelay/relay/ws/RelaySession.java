@@ -1,138 +1,272 @@
 package dev.rtrelay.relay.ws;
 
 import dev.rtrelay.relay.events.SessionEventLog;
-import dev.rtrelay.relay.guardrails.CheckContext;
-import dev.rtrelay.relay.guardrails.ClientGate;
-import dev.rtrelay.relay.guardrails.Guardrail;
 import dev.rtrelay.relay.guardrails.GuardrailBlocked;
-import dev.rtrelay.relay.guardrails.GuardrailStats;
-import dev.rtrelay.relay.guardrails.OutputCheck;
-import dev.rtrelay.relay.guardrails.TurnHold;
 import dev.rtrelay.relay.metrics.RelayMetrics;
+import dev.rtrelay.relay.wire.FrameForwarder;
+import dev.rtrelay.relay.wire.Frames;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.json.JsonObject;
-import java.util.List;
-import java.util.function.BiConsumer;
+import io.vertx.core.net.NetSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client socket bound to one upstream socket. Frames flow both ways through {@link FramePump}s; whichever side
- * closes first has its close code and reason propagated to the other; {@code onEnd} runs exactly once.
+ * One client socket bound to one upstream socket, both below Vert.x's WebSocket API: a {@link FrameForwarder} each
+ * way moves frame bytes verbatim, and the session does what a WebSocket endpoint must on each side. It answers pings,
+ * passes a close from one side to the other with a deliberate code (and completes each side's close handshake),
+ * closes a side that breaks RFC 6455 with 1002, 1007 or 1009, and ends exactly once, however it ends. A peer that
+ * does not finish the closing handshake within {@link #CLOSE_GRACE_MILLIS} has its TCP connection cut.
  */
-public final class RelaySession implements LiveSession {
+public final class RelaySession implements LiveSession, SessionHooks.Actions {
   private static final Logger LOG = LoggerFactory.getLogger(RelaySession.class);
+  static final long CLOSE_GRACE_MILLIS = 5_000;
+  private static final Buffer PING_PAYLOAD = Buffer.buffer("rtrelay");
 
+  /** One of the session's two sides. */
+  private enum Side {
+    CLIENT("client"), UPSTREAM("upstream");
+
+    final String label;
+
+    Side(String label) {
+      this.label = label;
+    }
+  }
+
+  private final Vertx vertx;
   private final SessionContext context;
-  private final SocketPair sockets;
-  private final ServerWebSocket client;
-  private final WebSocket upstream;
-  private final FramePump clientToUpstream;
-  private final FramePump upstreamToClient;
-  private final Runnable onEnd;
-  private final SessionEventLog eventLog;
-  private final GuardrailStats guardrailStats;
-  private final ResponseBilling billing;
+  private final SocketEnd client;
+  private final SocketEnd upstream;
+  private final FrameForwarder clientToUpstream;
+  private final FrameForwarder upstreamToClient;
+  private final SessionHooks hooks;
   private final RelayMetrics metrics;
+  private final Runnable onEnd;
   private final long startedNanos = System.nanoTime();
+  private final boolean[] closeReceived = new boolean[2];
+  private final boolean[] closeSent = new boolean[2];
   private boolean ended;
-  private boolean closedByRelay;
+  private long graceTimer = -1;
+
+  RelaySession(Vertx vertx, SessionContext context, NetSocket clientSocket, NetSocket upstreamSocket,
+      int maxMessageBytes, SessionHooks hooks, RelayMetrics metrics, Runnable onEnd) {
+    this.vertx = vertx;
+    this.context = context;
+    this.client = new SocketEnd(clientSocket);
+    this.upstream = new SocketEnd(upstreamSocket);
+    this.hooks = hooks;
+    this.metrics = metrics;
+    this.onEnd = onEnd;
+    this.clientToUpstream = new FrameForwarder(client, upstream, true, maxMessageBytes, true, hooks.clientSide(),
+        new SideEvents(Side.CLIENT), metrics.clientToUpstream());
+    this.upstreamToClient = new FrameForwarder(upstream, client, false, maxMessageBytes, true, hooks.upstreamSide(),
+        new SideEvents(Side.UPSTREAM), metrics.upstreamToClient());
+    hooks.bind(this);
+  }
+
+  /** What one side's forwarder reports about that side. */
+  private final class SideEvents implements FrameForwarder.Events {
+    private final Side side;
+
+    SideEvents(Side side) {
+      this.side = side;
+    }
+
+    @Override
+    public void control(int opcode, Buffer payload) {
+      switch (opcode) {
+        case Frames.PING -> toward(side).inject(Frames.encode(Frames.PONG, payload, side == Side.UPSTREAM), false);
+        case Frames.CLOSE -> closeFrom(side, payload);
+        default -> {
+          // A pong: the peer is alive, which reading it already told the idle timer.
+        }
+      }
+    }
+
+    @Override
+    public void violation(int closeCode, String reason) {
+      violated(side, closeCode, reason);
+    }
+
+    @Override
+    public void refused(Throwable cause) {
+      blocked(cause);
+    }
+  }
 
   /**
-   * @param eventLog null when event logging is off: then no frame is inspected for logging
-   * @param clientGate holds and checks certain client messages (pre_call guardrails, strict turn holding), or null
-   * @param outputGuardrails its during_call / post_call guardrails (possibly empty)
-   * @param turnHold strict during_call: the gate that keeps the model from answering unchecked turns, or null
-   * @param billing bills every response.done (whether or not event logging is on)
+   * Wires both directions, then lets both sockets flow.
+   *
+   * @param earlyUpstream frame bytes the provider sent with its 101 (often {@code session.created}), or null
    */
-  RelaySession(SessionContext context, ServerWebSocket client, WebSocket upstream, int maxMessageBytes,
-      SessionEventLog eventLog, ClientGate clientGate, List<Guardrail> outputGuardrails, TurnHold turnHold,
-      CheckContext checkContext, GuardrailStats guardrailStats, ResponseBilling billing,
-      RelayMetrics metrics, Runnable onEnd) {
-    this.metrics = metrics;
-    this.context = context;
-    this.sockets = new SocketPair(client, upstream);
-    this.billing = billing;
-    this.client = client;
-    this.upstream = upstream;
-    this.onEnd = onEnd;
-    this.eventLog = eventLog;
-    this.guardrailStats = guardrailStats;
-    OutputCheck output = outputGuardrails.isEmpty() ? null
-        : new OutputCheck(outputGuardrails, checkContext, guardrailStats, this::gateFailed,
-            turnHold == null ? null : () -> sendUpstream("{\"type\":\"response.create\"}"));
-    this.clientToUpstream = new FramePump(client, upstream, maxMessageBytes, () -> tooBig(Direction.CLIENT_TO_UPSTREAM),
-        eventLog == null ? null : eventLog::onClientFrame, clientGate, this::gateFailed, metrics.clientToUpstream());
-    this.upstreamToClient = new FramePump(upstream, client, maxMessageBytes, () -> tooBig(Direction.UPSTREAM_TO_CLIENT),
-        new UpstreamObserver(eventLog, billing::responseDone, guard(output, turnHold)), null, null,
-        metrics.upstreamToClient());
+  void start(int writeQueueMaxBytes, Buffer earlyUpstream) {
+    NetSocket c = client.socket();
+    NetSocket u = upstream.socket();
+    c.setWriteQueueMaxSize(writeQueueMaxBytes);
+    u.setWriteQueueMaxSize(writeQueueMaxBytes);
+    c.handler(clientToUpstream::onRead);
+    u.handler(upstreamToClient::onRead);
+    c.drainHandler(v -> upstreamToClient.drained());
+    u.drainHandler(v -> clientToUpstream.drained());
+    c.closeHandler(v -> connectionLost(Side.CLIENT));
+    u.closeHandler(v -> connectionLost(Side.UPSTREAM));
+    c.exceptionHandler(e -> LOG.debug("session {}: client socket error: {}", context.sessionId(), e.toString()));
+    u.exceptionHandler(e -> LOG.debug("session {}: upstream socket error: {}", context.sessionId(), e.toString()));
+    if (earlyUpstream != null) {
+      upstreamToClient.onRead(earlyUpstream);
+    }
+    u.resume();
+    c.resume();
   }
 
-  /** A message the relay itself sends to the model (strict during_call), never shown to guardrails or the client. */
-  private void sendUpstream(String message) {
-    if (!upstream.isClosed() && !closedByRelay) {
-      upstream.writeTextMessage(message);
-    }
+  private SocketEnd socket(Side side) {
+    return side == Side.CLIENT ? client : upstream;
   }
 
-  /** Output guardrails and strict turn holding, or null when neither is configured. */
-  private BiConsumer<String, Buffer> guard(OutputCheck output, TurnHold turnHold) {
-    if (output == null && turnHold == null) {
-      return null;
-    }
-    return (type, message) -> {
-      if (turnHold != null && type.equals("session.created")) {
-        sendUpstream(turnHold.initialUpdate());
-      }
-      if (output != null && output.wants(type)) {
-        output.check(type, message.copy());
-      }
-    };
+  /** The forwarder that writes to {@code side}. */
+  private FrameForwarder toward(Side side) {
+    return side == Side.CLIENT ? upstreamToClient : clientToUpstream;
   }
 
-  /** Wires both directions, then lets the paused upstream flow (its first events may already be queued). */
-  void start(int writeQueueMaxBytes, List<WebSocketFrame> earlyUpstreamFrames) {
-    client.setWriteQueueMaxSize(writeQueueMaxBytes);
-    upstream.setWriteQueueMaxSize(writeQueueMaxBytes);
-    client.closeHandler(v -> onClientClosed());
-    upstream.closeHandler(v -> onUpstreamClosed());
-    client.exceptionHandler(e -> LOG.debug("session {}: client socket error: {}", context.sessionId(), e.toString()));
-    upstream.exceptionHandler(e -> LOG.debug("session {}: upstream socket error: {}", context.sessionId(),
-        e.toString()));
-    clientToUpstream.start(List.of());
-    upstreamToClient.start(earlyUpstreamFrames);
-    upstream.resume();
-    client.resume();
-    // A side that closed while the other was still being upgraded fires no close handler: catch it up now.
-    if (upstream.isClosed()) {
-      onUpstreamClosed();
-    } else if (client.isClosed()) {
-      onClientClosed();
-    }
+  /** The forwarder that reads from {@code side}. */
+  private FrameForwarder from(Side side) {
+    return side == Side.CLIENT ? clientToUpstream : upstreamToClient;
+  }
+
+  private static Side other(Side side) {
+    return side == Side.CLIENT ? Side.UPSTREAM : Side.CLIENT;
   }
 
   @Override
   public void ping() {
-    sockets.ping();
+    if (!ended) {
+      clientToUpstream.inject(Frames.encode(Frames.PING, PING_PAYLOAD, true), false);
+      upstreamToClient.inject(Frames.encode(Frames.PING, PING_PAYLOAD, false), false);
+    }
   }
 
-  private void onClientClosed() {
-    sockets.passClientClose();
-    end("client", client.closeStatusCode(), client.closeReason());
+  /** A side sent a close frame: it is answered, and the other side gets its code (mapped where the RFC requires). */
+  private void closeFrom(Side side, Buffer payload) {
+    closeReceived[side.ordinal()] = true;
+    if (payload.length() == 1) {
+      violated(side, 1002, "close frame with a one-byte payload");
+      return;
+    }
+    Integer code = payload.length() >= 2 ? Integer.valueOf(payload.getUnsignedShort(0)) : null;
+    if (code != null && !Frames.validCloseCode(code)) {
+      violated(side, 1002, "invalid close code " + code);
+      return;
+    }
+    String reason = payload.length() > 2 ? utf8(payload.slice(2, payload.length())) : "";
+    if (reason == null) {
+      violated(side, 1007, "close reason is not UTF-8");
+      return;
+    }
+    if (closeSent[side.ordinal()]) {
+      // The answer to the relay's own close: the closing handshake with this side is complete.
+      socket(side).close();
+      return;
+    }
+    end(side.label, code, reason);
+    // Answered with the same code (RFC 6455 §5.5.1), then this side's connection is done.
+    closeTo(side, code == null ? null : code, null);
+    Side otherSide = other(side);
+    int passed = side == Side.CLIENT ? CloseCodes.towardUpstream(code) : CloseCodes.towardClient(code);
+    closeTo(otherSide, passed, reason.isEmpty() ? null : reason);
   }
 
-  private void onUpstreamClosed() {
-    sockets.passUpstreamClose();
-    end("upstream", upstream.closeStatusCode(), upstream.closeReason());
+  /**
+   * Sends {@code side} a close frame (none twice); an empty one when {@code code} is null. The client's connection is
+   * closed right after it (a server closes first); the upstream's once it answered, or when the grace period ends.
+   */
+  private void closeTo(Side side, Integer code, String reason) {
+    int i = side.ordinal();
+    if (closeSent[i] || socket(side).closed()) {
+      return;
+    }
+    closeSent[i] = true;
+    boolean masked = side == Side.UPSTREAM;
+    Buffer frame = code == null ? Frames.encode(Frames.CLOSE, Buffer.buffer(), masked)
+        : Frames.close(code, reason, masked);
+    toward(side).injectClose(frame, () -> {
+      if (side == Side.CLIENT || closeReceived[i]) {
+        socket(side).close();
+      }
+    });
+    startGrace();
   }
 
-  private void tooBig(Direction direction) {
-    LOG.warn("session {}: {} message exceeds the configured maximum; closing with 1009", context.sessionId(),
-        direction.label());
-    close(CloseCodes.MESSAGE_TOO_BIG, "message too big");
+  /** A side broke the protocol or a limit: it gets the code; the other side learns the session is over. */
+  private void violated(Side side, int code, String reason) {
+    if (ended) {
+      socket(side).close();
+      return;
+    }
+    LOG.warn("session {}: the {} {}; closing with {}", context.sessionId(), side.label, reason, code);
+    from(side).stop();
+    end(side.label, code, reason);
+    closeTo(side, code, reason);
+    Side otherSide = other(side);
+    if (code == CloseCodes.MESSAGE_TOO_BIG) {
+      closeTo(otherSide, code, side.label + " message too big");
+    } else if (otherSide == Side.CLIENT) {
+      closeTo(otherSide, (int) CloseCodes.INTERNAL_ERROR, "upstream protocol error");
+    } else {
+      closeTo(otherSide, (int) CloseCodes.GOING_AWAY, "client protocol error");
+    }
+    cutIfStuck(side);
+  }
+
+  /** A side's TCP connection ended: the other side is told (1011 for the client, 1001 for the upstream). */
+  private void connectionLost(Side side) {
+    socket(side).markClosed();
+    from(side).stop();
+    if (!ended) {
+      end(side.label, null, null);
+    }
+    Side otherSide = other(side);
+    if (otherSide == Side.CLIENT) {
+      closeTo(otherSide, (int) CloseCodes.INTERNAL_ERROR, "upstream connection lost");
+    } else {
+      closeTo(otherSide, (int) CloseCodes.GOING_AWAY, null);
+    }
+    cutIfStuck(side);
+    if (client.closed() && upstream.closed() && graceTimer >= 0) {
+      vertx.cancelTimer(graceTimer);
+      graceTimer = -1;
+    }
+  }
+
+  /**
+   * Nothing more will come from {@code side}: if its last frame reached the other side only in part, no close frame
+   * can follow it there, so that connection is closed as it is.
+   */
+  private void cutIfStuck(Side side) {
+    if (!from(side).outputAtFrameBoundary()) {
+      socket(other(side)).close();
+    }
+  }
+
+  private void startGrace() {
+    if (graceTimer < 0) {
+      graceTimer = vertx.setTimer(CLOSE_GRACE_MILLIS, id -> {
+        graceTimer = -1;
+        client.close();
+        upstream.close();
+      });
+    }
+  }
+
+  @Override
+  public void sendUpstream(String json) {
+    if (!ended) {
+      clientToUpstream.inject(Frames.text(json, true), true);
+    }
   }
 
   /**
@@ -140,24 +274,22 @@ public final class RelaySession implements LiveSession {
    * LiteLLM's guardrail error event, then 1011 (the seed docs' contract); the upstream is closed normally. The
    * blocked text is never logged or recorded.
    */
-  private void gateFailed(Throwable failure) {
-    if (ended || closedByRelay) {
+  @Override
+  public void blocked(Throwable failure) {
+    if (ended) {
       return;
     }
-    if (!(failure instanceof GuardrailBlocked blocked)) {
+    if (!(failure instanceof GuardrailBlocked block)) {
       LOG.warn("session {}: guardrail check failed ({}); closing", context.sessionId(), failure.toString());
       close(CloseCodes.INTERNAL_ERROR, "guardrail check failed");
       return;
     }
-    JsonObject error = GuardrailBlocks.recorded(context.sessionId(), blocked, guardrailStats, eventLog);
-    closedByRelay = true;
-    if (!client.isClosed()) {
-      client.writeTextMessage(error.encode());
-      client.close(CloseCodes.INTERNAL_ERROR, "guardrail blocked");
-    }
-    if (!upstream.isClosed()) {
-      upstream.close(CloseCodes.NORMAL, "guardrail blocked");
-    }
+    String error = GuardrailBlocks.recorded(context.sessionId(), block, hooks.guardrailStats(), hooks.log()).encode();
+    clientToUpstream.stop();
+    end("relay", (int) CloseCodes.INTERNAL_ERROR, "guardrail blocked");
+    upstreamToClient.inject(Frames.text(error, false), true);
+    closeTo(Side.CLIENT, (int) CloseCodes.INTERNAL_ERROR, "guardrail blocked");
+    closeTo(Side.UPSTREAM, (int) CloseCodes.NORMAL, "guardrail blocked");
   }
 
   @Override
@@ -168,40 +300,50 @@ public final class RelaySession implements LiveSession {
   /** Tells the client why with an OpenAI-shaped error event, then closes both sides with {@code code}. */
   @Override
   public void closeWithError(String errorType, String message, short code, String reason) {
-    if (ended || closedByRelay) {
+    if (ended) {
       return;
     }
     LOG.warn("session {}: closing with {} ({})", context.sessionId(), code, reason);
-    if (!client.isClosed()) {
-      client.writeTextMessage(ClientErrors.event(errorType, errorType, message).encode());
-    }
+    upstreamToClient.inject(Frames.text(ClientErrors.event(errorType, errorType, message).encode(), false), true);
     close(code, reason);
   }
 
-  /** Closes both sides with the same code; the close handlers then end the session. */
+  /** Closes both sides with the same code. */
   @Override
   public void close(short code, String reason) {
-    closedByRelay = true;
-    sockets.closeBoth(code, reason);
+    if (!ended) {
+      end("relay", (int) code, reason);
+    }
+    closeTo(Side.CLIENT, (int) code, reason);
+    closeTo(Side.UPSTREAM, (int) code, reason);
   }
 
-  private void end(String closedBy, Short code, String reason) {
+  private void end(String closedBy, Integer code, String reason) {
     if (ended) {
       return;
     }
     ended = true;
     long millis = (System.nanoTime() - startedNanos) / 1_000_000;
-    String by = closedByRelay ? "relay" : closedBy;
-    if (eventLog != null) {
-      eventLog.closed(new SessionEventLog.Totals(by, code == null ? null : (int) code, reason, millis,
-          clientToUpstream.frames(), clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes()),
-          billing.cost());
+    SessionEventLog log = hooks.log();
+    if (log != null) {
+      log.closed(new SessionEventLog.Totals(closedBy, code, reason, millis, clientToUpstream.frames(),
+          clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes()), hooks.billing().cost());
     }
-    metrics.sessionClosed(context.modelAlias(), by, code == null ? null : (int) code);
+    metrics.sessionClosed(context.modelAlias(), closedBy, code);
     LOG.info("session {} closed by {} (code {}{}) after {} ms; client->upstream {} frames/{} bytes, "
-            + "upstream->client {} frames/{} bytes", context.sessionId(), by, code,
+            + "upstream->client {} frames/{} bytes", context.sessionId(), closedBy, code,
         reason == null || reason.isEmpty() ? "" : ", reason '" + reason + "'", millis, clientToUpstream.frames(),
         clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes());
     onEnd.run();
+  }
+
+  /** The text of a close reason, or null when it is not valid UTF-8. */
+  private static String utf8(Buffer bytes) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.getBytes())).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
   }
 }

@@ -23,20 +23,17 @@ import org.slf4j.LoggerFactory;
  * translated session is logged, billed and guarded like a relayed one. The provider link can be replaced mid-session
  * (connection renewal) without the client noticing: client messages are held meanwhile.
  */
-final class TranslatingSession implements LiveSession {
+final class TranslatingSession implements LiveSession, SessionHooks.Actions {
   private static final Logger LOG = LoggerFactory.getLogger(TranslatingSession.class);
-
-  /** What a translated session needs besides its sockets; null members mean "none configured". */
-  record Guards(ClientGate preCall, OutputCheck output, GuardrailStats stats) {}
+  private static final Buffer PING_PAYLOAD = Buffer.buffer("rtrelay");
 
   private final SessionContext context;
   private final ServerWebSocket client;
   private final Translator translator;
   private final Supplier<Future<ProviderLink>> reconnect;
+  private final SessionHooks hooks;
   private final SessionEventLog eventLog;
-  private final ResponseBilling billing;
   private final RelayMetrics metrics;
-  private final Guards guards;
   private final Runnable onEnd;
   private final long startedNanos = System.nanoTime();
   private final Translator.Output output = new Translator.Output() {
@@ -47,7 +44,7 @@ final class TranslatingSession implements LiveSession {
 
     @Override
     public void toUpstream(JsonObject message) {
-      sendUpstream(message.encode());
+      sendToProvider(message.encode());
     }
 
     @Override
@@ -57,7 +54,7 @@ final class TranslatingSession implements LiveSession {
 
     @Override
     public void toUpstreamEncoded(String json) {
-      sendUpstream(json);
+      sendToProvider(json);
     }
 
     @Override
@@ -97,20 +94,19 @@ final class TranslatingSession implements LiveSession {
 
   /**
    * @param reconnect opens a fresh link to the same deployment, for connection renewal
-   * @param eventLog null when logging is off
+   * @param hooks billing, and the event log and guardrails where configured
    */
   TranslatingSession(SessionContext context, ServerWebSocket client, ProviderLink link, Translator translator,
-      Supplier<Future<ProviderLink>> reconnect, SessionEventLog eventLog, ResponseBilling billing,
-      RelayMetrics metrics, Guards guards, Runnable onEnd) {
+      Supplier<Future<ProviderLink>> reconnect, SessionHooks hooks, RelayMetrics metrics, Runnable onEnd) {
     this.context = context;
     this.client = client;
     this.link = link;
     this.translator = translator;
     this.reconnect = reconnect;
-    this.eventLog = eventLog;
-    this.billing = billing;
+    this.hooks = hooks;
+    this.eventLog = hooks.log();
+    hooks.bind(this);
     this.metrics = metrics;
-    this.guards = guards;
     this.onEnd = onEnd;
   }
 
@@ -174,9 +170,10 @@ final class TranslatingSession implements LiveSession {
     bytesIn += text.length();
     metrics.clientToUpstream().frame(text.length());
     String audio = AppendAudio.of(text);
-    if (audio != null && (guards.preCall() == null || !guards.preCall().wants(AppendAudio.TYPE))) {
+    ClientGate gate = hooks.gate();
+    if (audio != null && (gate == null || !gate.wants(AppendAudio.TYPE))) {
       if (eventLog != null) {
-        eventLog.onMessage(true, AppendAudio.TYPE, Buffer.buffer(text));
+        hooks.clientMessage(AppendAudio.TYPE, Buffer.buffer(text));
       }
       translator.appendAudio(audio, output);
       return;
@@ -189,7 +186,7 @@ final class TranslatingSession implements LiveSession {
       return;
     }
     String type = event.getValue("type") instanceof String t ? t : "";
-    if (guards.preCall() != null && guards.preCall().wants(type)) {
+    if (gate != null && gate.wants(type)) {
       check(type, text);
       return;
     }
@@ -200,7 +197,7 @@ final class TranslatingSession implements LiveSession {
   private void check(String type, String text) {
     checking = true;
     updateClientFlow();
-    guards.preCall().check(text).onComplete(ar -> {
+    hooks.gate().check(text).onComplete(ar -> {
       checking = false;
       if (ended) {
         return;
@@ -225,7 +222,7 @@ final class TranslatingSession implements LiveSession {
 
   private void translate(String type, JsonObject event, String text) {
     if (eventLog != null && !type.isEmpty()) {
-      eventLog.onMessage(true, type, Buffer.buffer(text));
+      hooks.clientMessage(type, Buffer.buffer(text));
     }
     translator.fromClient(event, output);
   }
@@ -247,20 +244,13 @@ final class TranslatingSession implements LiveSession {
     }
     if (responseDone) {
       // Billed even when the client is gone: the provider did the work, and the translator has handed the usage on.
-      billing.responseDone(Buffer.buffer(text));
       if (closed) {
+        hooks.billing().responseDone(Buffer.buffer(text));
         return;
       }
     }
-    boolean checked = guards.output() != null && guards.output().wants(type);
-    if (eventLog != null || checked) {
-      Buffer encoded = Buffer.buffer(text);
-      if (eventLog != null) {
-        eventLog.onMessage(false, type, encoded);
-      }
-      if (checked) {
-        guards.output().check(type, encoded);
-      }
+    if (hooks.wantsUpstream(type)) {
+      hooks.upstreamMessage(type, Buffer.buffer(text));
     }
     framesOut++;
     bytesOut += text.length();
@@ -275,7 +265,15 @@ final class TranslatingSession implements LiveSession {
     }
   }
 
-  private void sendUpstream(String message) {
+  /** A message the relay itself sends to the model, in OpenAI's protocol: translated like a client's. */
+  @Override
+  public void sendUpstream(String json) {
+    if (!ended && !closedByRelay) {
+      translator.fromClient(new JsonObject(json), output);
+    }
+  }
+
+  private void sendToProvider(String message) {
     if (link.isClosed() || closedByRelay || renewing) {
       return;
     }
@@ -384,7 +382,7 @@ final class TranslatingSession implements LiveSession {
       close(CloseCodes.INTERNAL_ERROR, "guardrail check failed");
       return;
     }
-    sendToClient(GuardrailBlocks.recorded(context.sessionId(), blocked, guards.stats(), eventLog));
+    sendToClient(GuardrailBlocks.recorded(context.sessionId(), blocked, hooks.guardrailStats(), eventLog));
     closedByRelay = true;
     link.close(CloseCodes.NORMAL, "guardrail blocked");
     if (!client.isClosed()) {
@@ -393,8 +391,9 @@ final class TranslatingSession implements LiveSession {
   }
 
   /** Output guardrails report blocks here. */
-  void outputBlocked(GuardrailBlocked blocked) {
-    gateFailed(blocked);
+  @Override
+  public void blocked(Throwable failure) {
+    gateFailed(failure);
   }
 
   @Override
@@ -404,7 +403,9 @@ final class TranslatingSession implements LiveSession {
 
   @Override
   public void ping() {
-    SocketPair.pingIfOpen(client);
+    if (!client.isClosed()) {
+      client.writePing(PING_PAYLOAD);
+    }
     link.ping();
   }
 
@@ -429,7 +430,8 @@ final class TranslatingSession implements LiveSession {
 
   private void onClientClosed() {
     retire();
-    link.close(CloseCodes.towardUpstream(client.closeStatusCode()), CloseCodes.reason(client.closeReason()));
+    link.close(CloseCodes.towardUpstream(CloseCodes.of(client.closeStatusCode())),
+        CloseCodes.reason(client.closeReason()));
     end("client", client.closeStatusCode(), client.closeReason());
   }
 
@@ -457,7 +459,7 @@ final class TranslatingSession implements LiveSession {
               "Provider closed the session (" + code + "): " + reason));
         }
         String clientReason = code == null || code == 1006 ? "upstream connection lost" : reason;
-        client.close(CloseCodes.towardClient(code), CloseCodes.reason(clientReason));
+        client.close(CloseCodes.towardClient(CloseCodes.of(code)), CloseCodes.reason(clientReason));
         end("upstream", code, reason);
       }
     }
@@ -474,12 +476,12 @@ final class TranslatingSession implements LiveSession {
     JsonObject tail = translator.unbilledUsage();
     if (tail != null) {
       // Never shown to the client (it is gone); billed and logged like any response, under a recognisable id.
-      billing.responseDone(new JsonObject().put("type", "response.done").put("response", new JsonObject()
+      hooks.billing().responseDone(new JsonObject().put("type", "response.done").put("response", new JsonObject()
           .put("id", "usage_after_last_response").put("status", "completed").put("usage", tail)).toBuffer());
     }
     if (eventLog != null) {
       eventLog.closed(new SessionEventLog.Totals(by, code == null ? null : (int) code, reason, millis, framesIn,
-          bytesIn, framesOut, bytesOut), billing.cost());
+          bytesIn, framesOut, bytesOut), hooks.billing().cost());
     }
     metrics.sessionClosed(context.modelAlias(), by, code == null ? null : (int) code);
     LOG.info("session {} (translated) closed by {} (code {}) after {} ms; {} client messages, {} to the client, "

@@ -23,6 +23,7 @@ public final class FakeUpstream {
   private final int rejectStatus;
   private final List<Handshake> handshakes = new CopyOnWriteArrayList<>();
   private final AtomicInteger accepted = new AtomicInteger();
+  private final AtomicInteger dataFrames = new AtomicInteger();
   private final Promise<Short> firstCloseCode = Promise.promise();
   private final Promise<String> firstCloseReason = Promise.promise();
   private final java.util.concurrent.atomic.AtomicLong floodWritten = new java.util.concurrent.atomic.AtomicLong();
@@ -65,6 +66,9 @@ public final class FakeUpstream {
       ws.pause();
     }
     ws.frameHandler(frame -> {
+      if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
+        dataFrames.incrementAndGet();
+      }
       if (frame.isText() && frame.isFinal() && frame.textData().startsWith("close:")) {
         String[] parts = frame.textData().split(":", 3);
         ws.close(Short.parseShort(parts[1]), parts[2]);
@@ -125,6 +129,11 @@ public final class FakeUpstream {
 
   public List<Handshake> handshakes() {
     return handshakes;
+  }
+
+  /** Data frames received on all sockets. */
+  public int dataFramesReceived() {
+    return dataFrames.get();
   }
 
   public int acceptedSockets() {
