@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.EnumSet;
@@ -36,7 +37,10 @@ public final class NodeMetrics {
     options.setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
-        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE)));
+        .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE))
+        // Relayed sessions' upstream sockets are plain TCP clients: counting bytes on every read and write there
+        // would repeat rtrelay_bytes on the audio path's hottest loop.
+        .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT));
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
   }
 }

@@ -17,7 +17,11 @@ import dev.rtrelay.relay.upstream.bedrock.BedrockClients;
 import dev.rtrelay.relay.webrtc.CallTokens;
 import java.util.Optional;
 
-/** Node-wide state shared by every relay verticle instance (all thread-safe). */
+/**
+ * Node-wide state shared by every relay verticle instance (all thread-safe).
+ *
+ * @param quiet a warm-up node: sessions are not logged one by one
+ */
 record NodeServices(
     RelayConfig config,
     KeyAuthenticator authenticator,
@@ -36,4 +40,5 @@ record NodeServices(
     NodeMetrics metrics,
     RelayMetrics relayMetrics,
     GoogleAccessTokens googleTokens,
-    BedrockClients bedrockClients) {}
+    BedrockClients bedrockClients,
+    boolean quiet) {}

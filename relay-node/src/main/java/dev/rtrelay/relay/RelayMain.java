@@ -125,6 +125,8 @@ public final class RelayMain implements Callable<Integer> {
         logger = LoggerNode.start(vertx, new LoggerSettings(kafka, kafkaTopic, defaults.maxBufferedEvents(),
             defaults.maxBufferedBytes(), defaults.maxInFlight()), metrics.registry()).await(60, TimeUnit.SECONDS);
       }
+      // Before the node listens: a load balancer sees it only once its JIT is warm.
+      LOG.info(WarmUp.run(vertx, options, relaySettings.warmUpSessions()).await(120, TimeUnit.SECONDS));
       node = RelayNode.start(vertx, relayConfig, options, publishEvents, metrics).await(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("relay failed to start on {}:{}: {}", options.host(), options.port(), e.getMessage());

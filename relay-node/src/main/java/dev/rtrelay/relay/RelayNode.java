@@ -74,6 +74,19 @@ public final class RelayNode {
   /** @param metrics the node's registry, also holding Vert.x's metrics when {@code vertx} was built with it */
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
       boolean publishEvents, NodeMetrics metrics) {
+    return start(vertx, config, options, publishEvents, metrics, false);
+  }
+
+  /**
+   * A node that only exists to warm the JIT ({@link WarmUp}): no session events, its own metrics registry, and no log
+   * line per session.
+   */
+  static Future<RelayNode> startQuiet(Vertx vertx, RelayConfig config, ServerOptions options) {
+    return start(vertx, config, options, false, new NodeMetrics(), true);
+  }
+
+  private static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
+      boolean publishEvents, NodeMetrics metrics, boolean quiet) {
 
     Future<Optional<SimulatedRealtimeProvider>> simulated = config.usesSimulatedProvider()
         ? SimulatedRealtimeProvider.start(vertx, config.relay().maxMessageBytes()).map(Optional::of)
@@ -93,7 +106,8 @@ public final class RelayNode {
               : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())), new DrainState(), metrics,
           new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats),
           new GoogleAccessTokens(vertx),
-          new BedrockClients(Duration.ofMillis((long) (config.relay().upstreamConnectTimeoutSeconds() * 1000))));
+          new BedrockClients(Duration.ofMillis((long) (config.relay().upstreamConnectTimeoutSeconds() * 1000))),
+          quiet);
       // Instances are created on deployment threads; the list only serves to read back the bound port.
       List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
       ServerOptions listen = options.port() != 0 ? options : new ServerOptions(options.host(),

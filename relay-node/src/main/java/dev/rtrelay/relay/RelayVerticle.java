@@ -74,7 +74,7 @@ final class RelayVerticle extends VerticleBase {
         connector, settings, registry, new SessionLogging(sink, services.eventLog(), services.nodeId()),
         services.guardrails(), services.guardrailStats(),
         new Billing(services.costStats(), services.limits(), vertx.eventBus()), services.drain(),
-        services.relayMetrics());
+        services.relayMetrics(), services.quiet());
     long webRtcTimeout = (long) (settings.upstreamConnectTimeoutSeconds() * 1000);
     httpClient = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) webRtcTimeout).setKeepAliveTimeout(30), new PoolOptions().setHttp1MaxSize(64));

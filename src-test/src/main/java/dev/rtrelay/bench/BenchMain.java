@@ -1,6 +1,8 @@
 package dev.rtrelay.bench;
 
 import dev.rtrelay.e2e.kafka.KafkaBroker;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
@@ -43,7 +45,11 @@ public final class BenchMain implements Callable<Integer> {
       + "quick: 20).")
   Integer loggingSessions;
 
-  @Option(names = "--idle", split = ",", description = "Idle session counts for memory (default: 1000,10000; quick: "
+  @Option(names = "--rounds", description = "Rounds per ladder step, the paths interleaved; figures add the rounds up "
+      + "(default: 2; quick: 1).")
+  Integer rounds;
+
+  @Option(names = "--idle", split = ",", description = "Idle session counts for memory (default: 2000,9000; quick: "
       + "200). Capped by the open-file limit: each relay session holds two sockets.")
   List<Integer> idle;
 
@@ -63,11 +69,23 @@ public final class BenchMain implements Callable<Integer> {
           + "overwrite it, so the last relay's recording remains).")
   List<String> relayJvmOptions = List.of();
 
+  @Option(names = "--relay-jar", paramLabel = "JAR",
+      description = "Relay jar to measure (default: relay-node/target/relay-node.jar of this tree), e.g. an older "
+          + "build for a before/after comparison against nginx in the same kind of run.")
+  Path relayJar;
+
+  @Option(names = "--setup-sessions", description = "Sessions per set-up measurement: sequential, a fresh relay's "
+      + "first ones, and a burst started while as many others stream (default: 100 sequential, 250 burst; quick: 30).")
+  Integer setupSessions;
+
   @Option(names = "--out", description = "Output directory (default: src-test/target/bench).")
   Path out;
 
   @Option(names = "--repo", description = "Repository root (default: found from the working directory).")
   Path repo;
+
+  /** How this run starts relays (jar and JVM options). */
+  private RelayUnderTest.Runtime runtime;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new BenchMain()).execute(args));
@@ -81,7 +99,12 @@ public final class BenchMain implements Callable<Integer> {
     List<Integer> steps = ladder != null ? ladder : quick ? List.of(10, 50) : List.of(10, 100, 250, 500, 1000);
     double phase = seconds != null ? seconds : quick ? 4 : 15;
     int logN = loggingSessions != null ? loggingSessions : quick ? 20 : 100;
-    List<Integer> idleCounts = idle != null ? idle : quick ? List.of(200) : List.of(1000, 10000);
+    List<Integer> idleCounts = idle != null ? idle : quick ? List.of(200) : List.of(2000, 9000);
+    int sequentialSessions = setupSessions != null ? setupSessions : quick ? 30 : 100;
+    int burstSessions = setupSessions != null ? setupSessions : quick ? 30 : 250;
+    runtime = new RelayUnderTest.Runtime(
+        relayJar != null ? relayJar.toAbsolutePath() : repo.resolve("relay-node/target/relay-node.jar"),
+        relayJvmOptions);
     Path work = Files.createTempDirectory("rtrelay-bench");
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     LoadGenerator generator = new LoadGenerator(vertx);
@@ -91,8 +114,7 @@ public final class BenchMain implements Callable<Integer> {
       int probePort = Integer.parseInt(probe.awaitReady(60));
       Target direct = new Target("direct", probePort, "/v1/realtime?model=probe", null);
       Optional<Nginx.Started> nginx = paths.contains("nginx") ? startNginx(work, probePort, report) : Optional.empty();
-      try (RelayUnderTest relay = RelayUnderTest.start(repo, work, "off", probePort, Optional.empty(), "",
-          relayJvmOptions)) {
+      try (RelayUnderTest relay = RelayUnderTest.start(work, "off", probePort, Optional.empty(), "", runtime)) {
         Target viaRelay = relay.target();
         Optional<Target> viaNginx = nginx.map(n -> new Target("nginx", n.port(), "/v1/realtime?model=probe", null));
         // Warm up the JITs of every path at real load before measuring anything: a cold relay JVM otherwise shows
@@ -104,23 +126,41 @@ public final class BenchMain implements Callable<Integer> {
         if (viaNginx.isPresent()) {
           generator.run(viaNginx.get(), warmSessions, warmSeconds).await();
         }
+        int roundCount = rounds != null ? rounds : quick ? 1 : 2;
         for (int n : steps) {
-          List<PhaseResult> results = new ArrayList<>();
-          if (paths.contains("direct")) {
-            results.add(generator.run(direct, n, phase).await());
-          }
-          if (viaNginx.isPresent()) {
-            results.add(generator.run(viaNginx.get(), n, phase).await());
-          }
+          // Rounds interleave the paths (direct, nginx, relay, direct, ...), so a slow minute of this shared machine
+          // lands on all of them; each path's phases are then added up.
+          List<PhaseResult> directs = new ArrayList<>();
+          List<PhaseResult> nginxes = new ArrayList<>();
+          List<PhaseResult> relays = new ArrayList<>();
+          double nginxCpu = viaNginx.isPresent() ? 0 : Double.NaN;
           double cpu = 0;
-          if (paths.contains("relay")) {
-            double cpuBefore = relay.process().cpuSeconds();
-            results.add(generator.run(viaRelay, n, phase).await());
-            cpu = relay.process().cpuSeconds() - cpuBefore;
+          for (int round = 0; round < roundCount; round++) {
+            if (paths.contains("direct")) {
+              directs.add(generator.run(direct, n, phase).await());
+            }
+            if (viaNginx.isPresent()) {
+              double cpuBefore = nginx.get().process().treeCpuSeconds();
+              nginxes.add(generator.run(viaNginx.get(), n, phase).await());
+              nginxCpu += nginx.get().process().treeCpuSeconds() - cpuBefore;
+            }
+            if (paths.contains("relay")) {
+              double cpuBefore = relay.process().cpuSeconds();
+              relays.add(generator.run(viaRelay, n, phase).await());
+              cpu += relay.process().cpuSeconds() - cpuBefore;
+            }
           }
-          report.step(n, results, cpu);
+          List<PhaseResult> results = new ArrayList<>();
+          for (List<PhaseResult> path : List.of(directs, nginxes, relays)) {
+            if (!path.isEmpty()) {
+              results.add(PhaseResult.merge(path));
+            }
+          }
+          report.step(n, results, cpu, nginxCpu);
           System.out.println(report.stepLine(n));
         }
+        measureSetup(vertx, generator, report, work, probePort, direct, viaNginx, viaRelay,
+            sequentialSessions, burstSessions);
         report.signIn(SignInBench.run(probePort, viaRelay.port(), RelayUnderTest.KEY, quick ? 200 : 1000));
         for (int count : idleCounts) {
           if (count > 0) {
@@ -142,6 +182,35 @@ public final class BenchMain implements Callable<Integer> {
     report.write(machine());
     System.out.println(Files.readString(out.resolve("report.md")));
     return 0;
+  }
+
+  /**
+   * Set-up times, every path in the same run: one session at a time (the path's own cost), a freshly started relay's
+   * first sessions against the warm one's, and a burst of sessions started while as many others stream.
+   */
+  private void measureSetup(Vertx vertx, LoadGenerator generator, Report report, Path work, int probePort,
+      Target direct, Optional<Target> viaNginx, Target viaRelay, int sequential,
+      int burst) throws Exception {
+    SetupBench setup = new SetupBench(vertx);
+    List<Target> targets = new ArrayList<>(List.of(direct));
+    viaNginx.ifPresent(targets::add);
+    targets.add(viaRelay);
+    for (Target target : targets) {
+      report.setup("sequential, warm", target.name(), setup.sequential(target, sequential).await());
+    }
+    try (RelayUnderTest fresh = RelayUnderTest.start(work, "fresh", probePort, Optional.empty(), "", runtime)) {
+      report.setup("sequential, fresh relay's first " + sequential, "relay", setup.sequential(fresh.target(),
+          sequential).await());
+    }
+    for (Target target : targets) {
+      Promise<org.HdrHistogram.Histogram> started = Promise.promise();
+      // The burst starts a second into the streaming phase, once every streaming session sends.
+      Future<PhaseResult> streaming = generator.run(target, burst, quick ? 4 : 8,
+          () -> vertx.setTimer(1_000, id -> setup.burst(target, burst).onComplete(started)));
+      report.setup("burst of " + burst + " while " + burst + " stream", target.name(),
+          started.future().await(120, TimeUnit.SECONDS));
+      streaming.await();
+    }
   }
 
   private static Optional<Nginx.Started> startNginx(Path work, int probePort, Report report) {
@@ -179,9 +248,9 @@ public final class BenchMain implements Callable<Integer> {
     try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"));
         LoggerUnderTest logger = LoggerUnderTest.start(repo, work, cluster, kafka.bootstrap())) {
       for (String variant : List.of("off", "default", "*")) {
-        try (RelayUnderTest relay = RelayUnderTest.start(repo, work, variant.equals("*") ? "star" : variant,
-            probePort, variant.equals("off") ? Optional.empty() : Optional.of(cluster),
-            variant.equals("*") ? "litellm_settings:\n  logged_real_time_event_types: \"*\"\n" : "", relayJvmOptions)) {
+        try (RelayUnderTest relay = RelayUnderTest.start(work, variant.equals("*") ? "star" : variant, probePort,
+            variant.equals("off") ? Optional.empty() : Optional.of(cluster),
+            variant.equals("*") ? "litellm_settings:\n  logged_real_time_event_types: \"*\"\n" : "", runtime)) {
           // A fresh relay JVM (and, when clustered, fresh event-bus connections) needs a warm-up at full load, or the
           // first variant pays for JIT compilation and connection set-up in its figures.
           generator.run(relay.target(), sessions, Math.min(phase, 8)).await();
@@ -217,8 +286,8 @@ public final class BenchMain implements Callable<Integer> {
         """;
     Map<String, Report.LoggingRun> runs = new LinkedHashMap<>();
     for (Map.Entry<String, String> variant : List.of(Map.entry("none", ""), Map.entry("content filter", guardrails))) {
-      try (RelayUnderTest relay = RelayUnderTest.start(Repo.root(), work, "guard-" + runs.size(), probePort,
-          Optional.empty(), variant.getValue(), relayJvmOptions)) {
+      try (RelayUnderTest relay = RelayUnderTest.start(work, "guard-" + runs.size(), probePort, Optional.empty(),
+          variant.getValue(), runtime)) {
         generator.run(relay.target(), sessions, Math.min(phase, 8)).await();
         double before = relay.process().cpuSeconds();
         PhaseResult result = generator.run(relay.target(), sessions, phase).await();
@@ -242,8 +311,8 @@ public final class BenchMain implements Callable<Integer> {
     Map<String, Report.LoggingRun> runs = new LinkedHashMap<>();
     for (Map.Entry<String, String> variant : List.of(Map.entry("relayed (openai/)", "probe"),
         Map.entry("translated (gemini/)", "probe-gemini"))) {
-      try (RelayUnderTest relay = RelayUnderTest.startWithAliases(Repo.root(), work, "translate-" + runs.size(),
-          probePort, gemini, relayJvmOptions)) {
+      try (RelayUnderTest relay = RelayUnderTest.startWithAliases(work, "translate-" + runs.size(), probePort, gemini,
+          runtime)) {
         Target target = relay.target(variant.getValue());
         generator.run(target, sessions, Math.min(phase, 8)).await();
         double before = relay.process().cpuSeconds();

@@ -78,7 +78,27 @@ final class ChildProcess implements AutoCloseable {
 
   /** User + system CPU seconds used so far. */
   double cpuSeconds() throws IOException {
-    String stat = Files.readString(Path.of("/proc", String.valueOf(pid()), "stat"));
+    return cpuSeconds(pid());
+  }
+
+  /**
+   * CPU seconds of the process and every process under it: nginx's work is done by its worker processes, which
+   * live as long as the master, so their own counters are read (a child's time reaches its parent only at exit).
+   */
+  double treeCpuSeconds() throws IOException {
+    double total = cpuSeconds(pid());
+    for (ProcessHandle child : process.toHandle().descendants().toList()) {
+      try {
+        total += cpuSeconds(child.pid());
+      } catch (IOException gone) {
+        // a short-lived helper that exited meanwhile
+      }
+    }
+    return total;
+  }
+
+  private static double cpuSeconds(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) CLOCK_TICKS;
   }

@@ -42,12 +42,17 @@ final class LoadGenerator {
 
   /** Runs one phase; the returned future completes after sending stops and answers have drained (bounded). */
   Future<PhaseResult> run(Target target, int sessions, double seconds) {
+    return run(target, sessions, seconds, null);
+  }
+
+  /** @param streaming run on the generator's context once every session is connected and sending has begun */
+  Future<PhaseResult> run(Target target, int sessions, double seconds, Runnable streaming) {
     Promise<PhaseResult> result = Promise.promise();
-    vertx.runOnContext(v -> start(target, sessions, seconds, result));
+    vertx.runOnContext(v -> start(target, sessions, seconds, streaming, result));
     return result.future();
   }
 
-  private void start(Target target, int count, double seconds, Promise<PhaseResult> result) {
+  private void start(Target target, int count, double seconds, Runnable streaming, Promise<PhaseResult> result) {
     Histogram roundTrip = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
     Histogram setup = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
@@ -95,6 +100,9 @@ final class LoadGenerator {
           }
         }
       });
+      if (streaming != null) {
+        streaming.run();
+      }
       vertx.setTimer(Math.max(1, runNanos / 1_000_000), id -> {
         vertx.cancelTimer(timer);
         double elapsed = (System.nanoTime() - startNanos) / 1e9;

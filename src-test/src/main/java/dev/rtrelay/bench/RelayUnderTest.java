@@ -22,20 +22,28 @@ final class RelayUnderTest implements AutoCloseable {
    * @param clusterConfig join this cluster (where a logger node runs) and publish session events; empty: no logging
    * @param extraYaml appended to the relay's config (logging types, guardrails); empty for none
    */
-  static RelayUnderTest start(Path repo, Path work, String name, int probePort, Optional<Path> clusterConfig,
-      String extraYaml, List<String> jvmOptions) throws Exception {
-    return start(repo, work, name, probePort, clusterConfig, "", extraYaml, jvmOptions);
+  static RelayUnderTest start(Path work, String name, int probePort, Optional<Path> clusterConfig,
+      String extraYaml, Runtime runtime) throws Exception {
+    return start(work, name, probePort, clusterConfig, "", extraYaml, runtime);
   }
+
+  /**
+   * How relays are started in a run.
+   *
+   * @param jar the relay jar: the one this tree built, or another one to compare against (--relay-jar)
+   * @param jvmOptions extra JVM options for every relay (profiling)
+   */
+  record Runtime(Path jar, List<String> jvmOptions) {}
 
   /** @param extraModels more {@code model_list} entries (YAML list items), e.g. a translated alias of the probe */
-  static RelayUnderTest startWithAliases(Path repo, Path work, String name, int probePort, String extraModels,
-      List<String> jvmOptions) throws Exception {
-    return start(repo, work, name, probePort, Optional.empty(), extraModels, "", jvmOptions);
+  static RelayUnderTest startWithAliases(Path work, String name, int probePort, String extraModels,
+      Runtime runtime) throws Exception {
+    return start(work, name, probePort, Optional.empty(), extraModels, "", runtime);
   }
 
-  private static RelayUnderTest start(Path repo, Path work, String name, int probePort, Optional<Path> clusterConfig,
-      String extraModels, String extraYaml, List<String> jvmOptions) throws Exception {
-    Path jar = repo.resolve("relay-node/target/relay-node.jar");
+  private static RelayUnderTest start(Path work, String name, int probePort, Optional<Path> clusterConfig,
+      String extraModels, String extraYaml, Runtime runtime) throws Exception {
+    Path jar = runtime.jar();
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " missing: build first (mvn -B -q -DskipTests package)");
     }
@@ -51,7 +59,7 @@ final class RelayUnderTest implements AutoCloseable {
     Path config = work.resolve("relay-" + name + ".yaml");
     Files.writeString(config, yaml);
     List<String> command = new ArrayList<>(List.of(Repo.java(), "-Xmx1g"));
-    command.addAll(jvmOptions);
+    command.addAll(runtime.jvmOptions());
     command.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--host", "127.0.0.1", "--port",
         "0"));
     clusterConfig.ifPresent(c -> command.addAll(List.of("--cluster", "--cluster-config", c.toString())));

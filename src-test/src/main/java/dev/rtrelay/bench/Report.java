@@ -36,12 +36,17 @@ final class Report {
   /** One event-logging variant: the relay path's figures and the relay's and logger's CPU seconds in the phase. */
   record LoggingRun(PhaseResult result, double relayCpuSeconds, double loggerCpuSeconds) {}
 
-  private record Step(int sessions, List<PhaseResult> results, double relayCpuSeconds) {}
+  /** One ladder step: each path's figures, and the relay's and nginx's CPU seconds while their own path ran. */
+  private record Step(int sessions, List<PhaseResult> results, double relayCpuSeconds, double nginxCpuSeconds) {}
+
+  /** Session set-up times of one path in one situation (sequential, fresh relay, burst under load). */
+  private record Setup(String situation, String path, Histogram micros) {}
 
   private final Path out;
   private final double phaseSeconds;
   private final List<Step> steps = new ArrayList<>();
   private final List<Idle> idle = new ArrayList<>();
+  private final List<Setup> setups = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
   private Map<String, LoggingRun> logging = new LinkedHashMap<>();
   private int loggingSessions;
@@ -56,8 +61,22 @@ final class Report {
     this.phaseSeconds = phaseSeconds;
   }
 
-  void step(int sessions, List<PhaseResult> results, double relayCpuSeconds) {
-    steps.add(new Step(sessions, results, relayCpuSeconds));
+  /** @param nginxCpuSeconds NaN when nginx did not run */
+  void step(int sessions, List<PhaseResult> results, double relayCpuSeconds, double nginxCpuSeconds) {
+    steps.add(new Step(sessions, results, relayCpuSeconds, nginxCpuSeconds));
+  }
+
+  void setup(String situation, String path, Histogram micros) {
+    setups.add(new Setup(situation, path, micros));
+  }
+
+  /**
+   * CPU microseconds per relayed frame: the intermediary's CPU while its path ran, over every frame it carried (each
+   * append up and each answer down counts as one).
+   */
+  static double cpuMicrosPerFrame(double cpuSeconds, PhaseResult r) {
+    long frames = r.sent() + r.received();
+    return frames == 0 || Double.isNaN(cpuSeconds) ? Double.NaN : cpuSeconds * 1e6 / frames;
   }
 
   void idle(Idle measurement) {
@@ -176,6 +195,31 @@ final class Report {
       md.append(String.format("| %d | %.3f | %.3f | %s | %s | %s | %.4f |%n", step.sessions, relay50, relay99, nginx50,
           nginx99, ratio, cpuPerSessionMinute(step.relayCpuSeconds, step.sessions, relay.seconds())));
     }
+    md.append("\n| N | relay CPU µs per frame | nginx CPU µs per frame | relay/nginx CPU per frame |\n|---|---|---|---|\n");
+    for (Step step : steps) {
+      PhaseResult relay = find(step, "relay");
+      PhaseResult nginx = find(step, "nginx");
+      if (relay == null) {
+        continue;
+      }
+      double relayCpu = cpuMicrosPerFrame(step.relayCpuSeconds, relay);
+      double nginxCpu = nginx == null ? Double.NaN : cpuMicrosPerFrame(step.nginxCpuSeconds, nginx);
+      md.append(String.format("| %d | %.1f | %s | %s |%n", step.sessions, relayCpu, Double.isNaN(nginxCpu) ? "n/a"
+          : String.format("%.1f", nginxCpu), Double.isNaN(nginxCpu) ? "n/a" : String.format("%.2f",
+          relayCpu / nginxCpu)));
+    }
+    if (!setups.isEmpty()) {
+      md.append("\n| set-up (connect to first event) | path | sessions | p50 ms | p99 ms | p50 vs direct |\n"
+          + "|---|---|---|---|---|---|\n");
+      for (Setup s : setups) {
+        Setup direct = setups.stream().filter(d -> d.situation.equals(s.situation) && d.path.equals("direct"))
+            .findFirst().orElse(null);
+        String vsDirect = direct == null ? "n/a" : String.format("%+.3f ms (%.2f×)", msValue(s.micros, 50)
+            - msValue(direct.micros, 50), msValue(s.micros, 50) / msValue(direct.micros, 50));
+        md.append(String.format("| %s | %s | %d | %s | %s | %s |%n", s.situation, s.path, s.micros.getTotalCount(),
+            ms(s.micros, 50), ms(s.micros, 99), vsDirect));
+      }
+    }
     if (!idle.isEmpty()) {
       md.append("\n| idle sessions wanted | open | relay heap per session KiB | relay RSS per session KiB |\n"
           + "|---|---|---|---|\n");
@@ -223,8 +267,20 @@ final class Report {
     for (Step step : steps) {
       JsonArray paths = new JsonArray();
       step.results.forEach(r -> paths.add(phaseJson(r)));
-      stepsJson.add(new JsonObject().put("sessions", step.sessions).put("relay_cpu_seconds", step.relayCpuSeconds)
-          .put("paths", paths));
+      JsonObject stepJson = new JsonObject().put("sessions", step.sessions)
+          .put("relay_cpu_seconds", step.relayCpuSeconds).put("paths", paths);
+      if (!Double.isNaN(step.nginxCpuSeconds)) {
+        stepJson.put("nginx_cpu_seconds", step.nginxCpuSeconds);
+      }
+      PhaseResult relay = find(step, "relay");
+      PhaseResult nginx = find(step, "nginx");
+      if (relay != null) {
+        stepJson.put("relay_cpu_us_per_frame", cpuMicrosPerFrame(step.relayCpuSeconds, relay));
+      }
+      if (nginx != null && !Double.isNaN(step.nginxCpuSeconds)) {
+        stepJson.put("nginx_cpu_us_per_frame", cpuMicrosPerFrame(step.nginxCpuSeconds, nginx));
+      }
+      stepsJson.add(stepJson);
     }
     JsonArray idleJson = new JsonArray();
     idle.forEach(i -> idleJson.add(new JsonObject().put("wanted", i.wanted()).put("open", i.open())
@@ -236,7 +292,17 @@ final class Report {
         .put("logger_cpu_seconds", v.loggerCpuSeconds())));
     JsonObject guardrailsJson = cpuJson(guardrails);
     JsonObject translationJson = cpuJson(translation);
+    JsonArray setupJson = new JsonArray();
+    for (Setup s : setups) {
+      JsonObject p = new JsonObject().put("situation", s.situation).put("path", s.path)
+          .put("sessions", s.micros.getTotalCount());
+      for (double pct : PERCENTILES) {
+        p.put("p" + pct + "_us", s.micros.getValueAtPercentile(pct));
+      }
+      setupJson.add(p);
+    }
     return new JsonObject().put("machine", machine).put("phase_seconds", phaseSeconds).put("steps", stepsJson)
+        .put("setup", setupJson)
         .put("guardrail_sessions", guardrailSessions).put("guardrails", guardrailsJson)
         .put("translation_sessions", translationSessions).put("translation", translationJson)
         .put("idle", idleJson).put("logging_sessions", loggingSessions).put("logging", loggingJson)

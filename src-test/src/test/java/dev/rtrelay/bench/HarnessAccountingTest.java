@@ -88,4 +88,30 @@ class HarnessAccountingTest {
     assertNull(ProbeFrames.answer("{\"type\":\"session.update\"}"));
     assertTrue(ProbeFrames.seq(ProbeFrames.SESSION_CREATED) < 0);
   }
+
+  @Test
+  void cpuPerFrameCountsEveryFrameCarriedBothWays() {
+    Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    PhaseResult r = new PhaseResult("relay", 10, 10, h, h, 5_000, 0, 5_000, 0, 0, 0);
+    assertEquals(20.0, Report.cpuMicrosPerFrame(0.2, r), 1e-9, "0.2 CPU s over 10,000 frames");
+    assertTrue(Double.isNaN(Report.cpuMicrosPerFrame(Double.NaN, r)), "no CPU reading, no figure");
+  }
+
+  @Test
+  void mergedRoundsAddCountsAndHistograms() {
+    Histogram a = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    a.recordValue(100);
+    Histogram b = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+    b.recordValue(300);
+    PhaseResult merged = PhaseResult.merge(java.util.List.of(
+        new PhaseResult("nginx", 10, 15, a, a, 100, 1, 99, 1, 0, 0),
+        new PhaseResult("nginx", 10, 15, b, b, 200, 2, 198, 0, 3, 1)));
+    assertEquals(30, merged.seconds(), 1e-9);
+    assertEquals(300, merged.sent());
+    assertEquals(297, merged.received());
+    assertEquals(1, merged.lost());
+    assertEquals(3, merged.reordered());
+    assertEquals(2, merged.roundTrip().getTotalCount());
+    assertEquals(300, merged.roundTrip().getMaxValue(), 1);
+  }
 }

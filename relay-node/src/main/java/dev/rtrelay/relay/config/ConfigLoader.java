@@ -454,7 +454,9 @@ public final class ConfigLoader {
         : d.eventBufferMaxEvents();
     int drain = node.hasNonNull("drain_seconds")
         ? (int) nonNegative(node.get("drain_seconds"), "relay_settings.drain_seconds") : d.drainSeconds();
-    return new RelaySettings(maxMessage, ping, deflate, connect, queue, logAudio, eventBuffer, drain);
+    int warmUp = node.hasNonNull("warm_up_sessions")
+        ? (int) nonNegative(node.get("warm_up_sessions"), "relay_settings.warm_up_sessions") : d.warmUpSessions();
+    return new RelaySettings(maxMessage, ping, deflate, connect, queue, logAudio, eventBuffer, drain, warmUp);
   }
 
   private static LoggedEventTypes loggedEventTypes(JsonNode node) {

@@ -14,6 +14,8 @@ package dev.rtrelay.relay.config;
  * @param eventBufferMaxEvents session-event records one relay instance holds while loggers are slow or absent
  * @param drainSeconds on shutdown (SIGTERM), how long live sessions may go on before they are closed with 1001;
  *     Kubernetes' terminationGracePeriodSeconds must be longer
+ * @param warmUpSessions sessions a starting node runs through a throwaway copy of itself before it listens, so its
+ *     first real sessions do not meet a cold JIT; 0 turns the warm-up off
  */
 public record RelaySettings(
     int maxMessageBytes,
@@ -23,8 +25,9 @@ public record RelaySettings(
     int writeQueueMaxBytes,
     boolean logAudio,
     int eventBufferMaxEvents,
-    int drainSeconds) {
+    int drainSeconds,
+    int warmUpSessions) {
   public static RelaySettings defaults() {
-    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, false, 20_000, 30);
+    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, false, 20_000, 30, 2_000);
   }
 }

@@ -62,12 +62,14 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private final DrainState drain;
   private final RelayMetrics metrics;
   private final Vertx vertx;
+  private final boolean quiet;
 
   public RealtimeEndpoint(Vertx vertx, KeyAuthenticator authenticator, KeyLimits limits, DeploymentRouter router,
       UpstreamConnector connector, RelaySettings settings, SessionRegistry registry, SessionLogging logging,
       GuardrailRegistry guardrails, GuardrailStats guardrailStats, Billing billing, DrainState drain,
-      RelayMetrics metrics) {
+      RelayMetrics metrics, boolean quiet) {
     this.vertx = vertx;
+    this.quiet = quiet;
     this.metrics = metrics;
     this.drain = drain;
     this.billing = billing;
@@ -204,7 +206,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
       lease.release();
     };
     SessionContext context = new SessionContext(sessionId, admission.group().alias(), admission.principal(),
-        upstream.deployment().config().id());
+        upstream.deployment().config().id(), quiet);
     HttpServerResponse response = request.response();
     // Lets clients and operators correlate a connection with its logs and Kafka records.
     response.putHeader(SESSION_ID_HEADER, sessionId);
@@ -246,8 +248,10 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
         });
     holder[0] = session;
     registry.add(session);
-    LOG.info("session {} open: key '{}', model '{}', deployment {}", context.sessionId(), context.principal().id(),
-        context.modelAlias(), context.deploymentId());
+    if (!quiet) {
+      LOG.info("session {} open: key '{}', model '{}', deployment {}", context.sessionId(), context.principal().id(),
+          context.modelAlias(), context.deploymentId());
+    }
     session.start(settings.writeQueueMaxBytes(), upstream.early());
   }
 

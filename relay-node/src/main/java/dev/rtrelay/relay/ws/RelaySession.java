@@ -109,8 +109,8 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
     NetSocket u = upstream.socket();
     c.setWriteQueueMaxSize(writeQueueMaxBytes);
     u.setWriteQueueMaxSize(writeQueueMaxBytes);
-    c.handler(clientToUpstream::onRead);
-    u.handler(upstreamToClient::onRead);
+    client.readsTo(clientToUpstream::onRead);
+    upstream.readsTo(upstreamToClient::onRead);
     c.drainHandler(v -> upstreamToClient.drained());
     u.drainHandler(v -> clientToUpstream.drained());
     c.closeHandler(v -> connectionLost(Side.CLIENT));
@@ -330,10 +330,12 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
           clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes()), hooks.billing().cost());
     }
     metrics.sessionClosed(context.modelAlias(), closedBy, code);
-    LOG.info("session {} closed by {} (code {}{}) after {} ms; client->upstream {} frames/{} bytes, "
-            + "upstream->client {} frames/{} bytes", context.sessionId(), closedBy, code,
-        reason == null || reason.isEmpty() ? "" : ", reason '" + reason + "'", millis, clientToUpstream.frames(),
-        clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes());
+    if (!context.quiet()) {
+      LOG.info("session {} closed by {} (code {}{}) after {} ms; client->upstream {} frames/{} bytes, "
+              + "upstream->client {} frames/{} bytes", context.sessionId(), closedBy, code,
+          reason == null || reason.isEmpty() ? "" : ", reason '" + reason + "'", millis, clientToUpstream.frames(),
+          clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes());
+    }
     onEnd.run();
   }
 
