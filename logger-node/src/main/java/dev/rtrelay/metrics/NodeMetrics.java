@@ -38,8 +38,12 @@ public final class NodeMetrics {
         .setEnabled(true)
         .setJvmMetricsEnabled(true)
         .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE))
-        // Relayed sessions' upstream sockets are plain TCP clients: counting bytes on every read and write there
-        // would repeat rtrelay_bytes on the audio path's hottest loop.
+        // Relayed sessions' sockets leave Vert.x once upgraded (the relay's own handler takes them over), so Vert.x's
+        // HTTP server and TCP meters would see them open and never close; they would also count bytes on every read
+        // and write of the audio path, and label requests with whatever method name a client sends. The nodes count
+        // requests themselves (rtrelay_http_requests, bounded labels) and frames and bytes per direction.
+        .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
+        .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
         .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT));
     return Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry));
   }

@@ -134,7 +134,7 @@ class RelayJarTest {
       io.vertx.core.http.HttpClient http = vertx.createHttpClient();
       String metrics = http.request(io.vertx.core.http.HttpMethod.GET, p, "127.0.0.1", "/metrics")
           .compose(r -> r.send().compose(resp -> resp.body())).await(5, TimeUnit.SECONDS).toString();
-      for (String series : new String[] {"rtrelay_sessions_live{", "vertx_http_server_active_ws_connections",
+      for (String series : new String[] {"rtrelay_sessions_live{", "rtrelay_http_requests_total{",
           "jvm_memory_used_bytes", "rtrelay_upstream_connect_seconds_count"}) {
         assertTrue(metrics.contains(series), series + " missing from /metrics:\n" + metrics);
       }

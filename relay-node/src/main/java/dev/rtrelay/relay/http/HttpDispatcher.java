@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.http;
 
+import dev.rtrelay.relay.metrics.RelayMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -18,10 +19,12 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
   private final Handler<HttpServerRequest> calls;
   private final IntSupplier liveSessions;
   private final DrainState drain;
+  private final RelayMetrics counters;
 
   public HttpDispatcher(Handler<HttpServerRequest> realtime, Handler<HttpServerRequest> clientSecrets,
       Handler<HttpServerRequest> calls, Handler<HttpServerRequest> models, Handler<HttpServerRequest> metrics,
-      IntSupplier liveSessions, DrainState drain) {
+      IntSupplier liveSessions, DrainState drain, RelayMetrics counters) {
+    this.counters = counters;
     this.drain = drain;
     this.realtime = realtime;
     this.clientSecrets = clientSecrets;
@@ -35,6 +38,10 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
   public void handle(HttpServerRequest request) {
     String path = request.path();
     boolean get = request.method() == HttpMethod.GET;
+    String route = route(path);
+    // Counted when the response head goes out, whatever answers it (a 101 included).
+    request.response().headersEndHandler(v -> counters.httpRequest(route, request.method().name(),
+        request.response().getStatusCode()));
     switch (path) {
       // LiteLLM serves realtime under all three prefixes; clients pick whichever their base URL implies.
       case "/v1/realtime", "/realtime", "/openai/v1/realtime" -> {
@@ -63,6 +70,20 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
               .put("live_sessions", liveSessions.getAsInt()));
       default -> HttpErrors.respond(request, RelayException.notFound("No route for " + request.method() + " " + path));
     }
+  }
+
+  /** The metrics label for a path: one of the relay's routes, never the path a client sent. */
+  static String route(String path) {
+    return switch (path) {
+      case "/v1/realtime", "/realtime", "/openai/v1/realtime" -> "realtime";
+      case "/v1/realtime/client_secrets", "/realtime/client_secrets", "/openai/v1/realtime/client_secrets" ->
+          "client_secrets";
+      case "/v1/realtime/calls", "/realtime/calls", "/openai/v1/realtime/calls" -> "calls";
+      case "/v1/models", "/models" -> "models";
+      case "/metrics" -> "metrics";
+      case "/health/liveliness", "/health/liveness", "/health/readiness" -> "health";
+      default -> "unknown";
+    };
   }
 
   private static void postOnly(HttpServerRequest request, Handler<HttpServerRequest> handler) {

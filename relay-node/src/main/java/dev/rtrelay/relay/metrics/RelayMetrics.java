@@ -72,6 +72,24 @@ public final class RelayMetrics {
     return upstreamToClient;
   }
 
+  /** HTTP methods counted by name; any other method a client makes up is counted as {@code other}. */
+  private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "POST", "PUT", "DELETE", "PATCH",
+      "HEAD", "OPTIONS", "CONNECT", "TRACE");
+  /** Status codes the relay answers with; any other (a provider's, passed through) is counted by its class. */
+  private static final java.util.Set<Integer> CODES = java.util.Set.of(101, 200, 201, 204, 400, 401, 403, 404, 405,
+      408, 413, 415, 426, 429, 500, 501, 502, 503, 504);
+
+  /**
+   * One HTTP request answered on the public port. Every label is bounded: the route is one of the relay's own, the
+   * method one of the standard ones or {@code other}, the code one the relay uses or its class ({@code 4xx}).
+   */
+  public void httpRequest(String route, String method, int status) {
+    Counter.builder("rtrelay_http_requests").description("HTTP requests answered, upgrades included")
+        .tags("route", route, "method", METHODS.contains(method) ? method : "other",
+            "code", CODES.contains(status) ? Integer.toString(status) : (status / 100) + "xx")
+        .register(registry).increment();
+  }
+
   public void sessionOpened(String alias, String deploymentId) {
     Counter.builder("rtrelay_sessions_opened").description("Realtime sessions opened")
         .tags("model", alias, "deployment", deploymentId).register(registry).increment();

@@ -2,21 +2,22 @@ package dev.rtrelay.relay.upstream;
 
 import dev.rtrelay.relay.routing.DeploymentState;
 import dev.rtrelay.relay.wire.Frames;
+import dev.rtrelay.relay.wire.RawConnection;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
 
 /**
  * An open, paused upstream connection and the deployment it belongs to: a raw socket whose frames are relayed as
  * bytes (OpenAI, Azure, xAI, simulated) or a link the relay translates (Gemini, Vertex AI, Bedrock).
  *
- * @param socket the relayed socket, upgraded and paused, or null for a translated provider
+ * @param socket the relayed connection, upgraded and not read yet, or null for a translated provider
  * @param early frame bytes that arrived with the handshake's 101; forwarded first (null when none)
  * @param link the translated provider's link, or null for a relayed one
  */
-public record UpstreamConnection(DeploymentState deployment, NetSocket socket, Buffer early, ProviderLink link) {
+public record UpstreamConnection(DeploymentState deployment, RawConnection socket, Buffer early,
+    ProviderLink link) {
 
   static UpstreamConnection relayed(DeploymentState deployment, UpstreamDialer.Upgraded upgraded) {
-    return new UpstreamConnection(deployment, upgraded.socket(), upgraded.early(), null);
+    return new UpstreamConnection(deployment, upgraded.connection(), upgraded.early(), null);
   }
 
   static UpstreamConnection translated(DeploymentState deployment, ProviderLink link) {

@@ -1,6 +1,7 @@
 package dev.rtrelay.relay.upstream;
 
 import dev.rtrelay.relay.wire.Handshakes;
+import dev.rtrelay.relay.wire.RawConnection;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Promise;
@@ -38,8 +39,8 @@ public final class UpstreamDialer {
         .setHostnameVerificationAlgorithm("HTTPS"));
   }
 
-  /** An upgraded upstream connection: the socket is paused; {@code early} holds frame bytes read with the 101. */
-  public record Upgraded(NetSocket socket, Buffer early) {}
+  /** An upgraded upstream connection, not read until started; {@code early} holds frame bytes read with the 101. */
+  public record Upgraded(RawConnection connection, Buffer early) {}
 
   /**
    * Connects and upgrades within {@code options.getTimeout()} ms. Fails with {@link UpstreamRefused} when the
@@ -115,15 +116,13 @@ public final class UpstreamDialer {
       socket.close();
       return;
     }
-    // From here the session reads the socket: it resumes it once its own handlers are in place.
-    socket.pause();
-    socket.handler(null);
-    socket.closeHandler(null);
-    socket.exceptionHandler(null);
+    // From here the session owns the connection; taken over now, within this read, so no later read is queued in
+    // Vert.x's socket and lost.
+    RawConnection connection = RawConnection.takeOver(socket, "upstream");
     int bodyStart = end + 4;
     Buffer early = bodyStart < head[0].length() ? head[0].slice(bodyStart, head[0].length()).copy() : null;
-    if (!result.tryComplete(new Upgraded(socket, early))) {
-      socket.close();
+    if (!result.tryComplete(new Upgraded(connection, early))) {
+      connection.close();
     }
   }
 

@@ -25,13 +25,13 @@ import dev.rtrelay.relay.translate.Translators;
 import dev.rtrelay.relay.upstream.UpstreamConnection;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
 import dev.rtrelay.relay.wire.Handshakes;
+import dev.rtrelay.relay.wire.RawConnection;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -213,6 +213,8 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     try {
       if (upstream.link() != null) {
         request.toWebSocket()
+            // Vert.x writes this 101 itself, past the dispatcher's response counter.
+            .onSuccess(client -> metrics.httpRequest("realtime", "GET", 101))
             .onSuccess(client -> bindTranslated(client, request, admission, upstream, context, release))
             .onFailure(error -> abandon(context, upstream, release, error));
         return;
@@ -226,6 +228,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
         response.putHeader("sec-websocket-protocol", ClientCredentials.REALTIME_SUBPROTOCOL);
       }
       request.toNetSocket()
+          .map(socket -> RawConnection.takeOver(socket, "client"))
           .onSuccess(client -> bindRelayed(client, request, admission, upstream, context, release,
               realtime ? ClientCredentials.REALTIME_SUBPROTOCOL : null))
           .onFailure(error -> abandon(context, upstream, release, error));
@@ -235,9 +238,8 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     }
   }
 
-  private void bindRelayed(NetSocket client, HttpServerRequest request, Admission admission,
+  private void bindRelayed(RawConnection client, HttpServerRequest request, Admission admission,
       UpstreamConnection upstream, SessionContext context, Runnable release, String subprotocol) {
-    client.pause();
     SessionEventLog eventLog = logging.open(context, request, admission.credentials(), subprotocol);
     SessionHooks hooks = hooks(admission, upstream, context, eventLog, request.getHeader("openai-beta"));
     RelaySession[] holder = new RelaySession[1];

@@ -5,9 +5,9 @@ import dev.rtrelay.relay.guardrails.GuardrailBlocked;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.wire.FrameForwarder;
 import dev.rtrelay.relay.wire.Frames;
+import dev.rtrelay.relay.wire.RawConnection;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -40,8 +40,8 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
 
   private final Vertx vertx;
   private final SessionContext context;
-  private final SocketEnd client;
-  private final SocketEnd upstream;
+  private final RawConnection client;
+  private final RawConnection upstream;
   private final FrameForwarder clientToUpstream;
   private final FrameForwarder upstreamToClient;
   private final SessionHooks hooks;
@@ -53,12 +53,12 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
   private boolean ended;
   private long graceTimer = -1;
 
-  RelaySession(Vertx vertx, SessionContext context, NetSocket clientSocket, NetSocket upstreamSocket,
+  RelaySession(Vertx vertx, SessionContext context, RawConnection client, RawConnection upstream,
       int maxMessageBytes, SessionHooks hooks, RelayMetrics metrics, Runnable onEnd) {
     this.vertx = vertx;
     this.context = context;
-    this.client = new SocketEnd(clientSocket);
-    this.upstream = new SocketEnd(upstreamSocket);
+    this.client = client;
+    this.upstream = upstream;
     this.hooks = hooks;
     this.metrics = metrics;
     this.onEnd = onEnd;
@@ -105,26 +105,16 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
    * @param earlyUpstream frame bytes the provider sent with its 101 (often {@code session.created}), or null
    */
   void start(int writeQueueMaxBytes, Buffer earlyUpstream) {
-    NetSocket c = client.socket();
-    NetSocket u = upstream.socket();
-    c.setWriteQueueMaxSize(writeQueueMaxBytes);
-    u.setWriteQueueMaxSize(writeQueueMaxBytes);
-    client.readsTo(clientToUpstream::onRead);
-    upstream.readsTo(upstreamToClient::onRead);
-    c.drainHandler(v -> upstreamToClient.drained());
-    u.drainHandler(v -> clientToUpstream.drained());
-    c.closeHandler(v -> connectionLost(Side.CLIENT));
-    u.closeHandler(v -> connectionLost(Side.UPSTREAM));
-    c.exceptionHandler(e -> LOG.debug("session {}: client socket error: {}", context.sessionId(), e.toString()));
-    u.exceptionHandler(e -> LOG.debug("session {}: upstream socket error: {}", context.sessionId(), e.toString()));
     if (earlyUpstream != null) {
       upstreamToClient.onRead(earlyUpstream);
     }
-    u.resume();
-    c.resume();
+    upstream.start(writeQueueMaxBytes, upstreamToClient::onRead, clientToUpstream::drained,
+        () -> connectionLost(Side.UPSTREAM));
+    client.start(writeQueueMaxBytes, clientToUpstream::onRead, upstreamToClient::drained,
+        () -> connectionLost(Side.CLIENT));
   }
 
-  private SocketEnd socket(Side side) {
+  private RawConnection socket(Side side) {
     return side == Side.CLIENT ? client : upstream;
   }
 
@@ -224,7 +214,6 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
 
   /** A side's TCP connection ended: the other side is told (1011 for the client, 1001 for the upstream). */
   private void connectionLost(Side side) {
-    socket(side).markClosed();
     from(side).stop();
     if (!ended) {
       end(side.label, null, null);
