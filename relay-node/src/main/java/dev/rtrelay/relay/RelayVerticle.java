@@ -127,10 +127,7 @@ final class RelayVerticle extends VerticleBase {
         // WebRTC sign-in: SDP offers and session configs arrive as multipart form fields of a few KiB.
         .setMaxFormAttributeSize(1 << 20)
         .setMaxFormBufferedBytes(1 << 20)
-        .setTcpNoDelay(true)
-        // Every write to a client connection happens on its event loop, so Vert.x can skip the connection's
-        // multi-producer outbound queue: 4 KiB less per live session (an idle session's largest single cost).
-        .setStrictThreadMode(true);
+        .setTcpNoDelay(true);
     if (settings.pingIntervalSeconds() > 0) {
       // Pings go out every interval and peers answer with pongs, so three silent intervals mean a dead peer.
       options.setReadIdleTimeout(settings.pingIntervalSeconds() * 3).setIdleTimeoutUnit(TimeUnit.SECONDS);

@@ -123,15 +123,15 @@ public final class FrameForwarder {
     this.meters = meters;
   }
 
-  /** Bytes read from the source. */
+  /** Bytes read from the source; valid during the call only (a pooled read buffer): what is kept is copied. */
   public void onRead(Buffer chunk) {
     if (inputDone) {
       return;
     }
     if (holding) {
       // Already read when the source was paused: kept, in order, for when the held message is released.
-      deferred = deferred == null ? chunk : Buffer.buffer(deferred.length() + chunk.length()).appendBuffer(deferred)
-          .appendBuffer(chunk);
+      deferred = deferred == null ? chunk.copy() : Buffer.buffer(deferred.length() + chunk.length())
+          .appendBuffer(deferred).appendBuffer(chunk);
       return;
     }
     long framesBefore = frames;
@@ -251,7 +251,7 @@ public final class FrameForwarder {
         if (remaining == 0) {
           out = endFrame(chunk, out, pos);
           if (holding) {
-            deferred = pos < length ? chunk.slice(pos, length) : null;
+            deferred = pos < length ? chunk.slice(pos, length).copy() : null;
             checkHeld();
             return;
           }
@@ -278,7 +278,7 @@ public final class FrameForwarder {
       if (remaining == 0) {
         out = endFrame(chunk, out, pos);
         if (holding) {
-          deferred = pos < length ? chunk.slice(pos, length) : null;
+          deferred = pos < length ? chunk.slice(pos, length).copy() : null;
           checkHeld();
           return;
         }

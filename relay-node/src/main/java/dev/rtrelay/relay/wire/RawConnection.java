@@ -96,8 +96,13 @@ public final class RawConnection extends ChannelInboundHandlerAdapter implements
       ReferenceCountUtil.release(message);
       return;
     }
-    // A heap copy: what the session keeps past this call (a held message, a deferred read) stays valid.
-    context.dispatch(BufferInternal.safeBuffer(bytes), reads);
+    // The pooled read buffer itself, not a copy: valid during this call only. The forwarder copies what it keeps past
+    // it, and each write of a part of it holds a reference of its own until the write is done.
+    try {
+      context.dispatch(BufferInternal.buffer(bytes), reads);
+    } finally {
+      bytes.release();
+    }
   }
 
   @Override
@@ -141,9 +146,16 @@ public final class RawConnection extends ChannelInboundHandlerAdapter implements
 
   @Override
   public void write(Buffer bytes) {
-    if (!closed) {
-      channel.writeAndFlush(((BufferInternal) bytes).getByteBuf(), channel.voidPromise());
+    if (closed) {
+      return;
     }
+    ByteBuf out = ((BufferInternal) bytes).getByteBuf();
+    if (out.isDirect()) {
+      // A part of a pooled read buffer, which Vert.x hands out wrapped as unreleasable: the slice under the wrapper
+      // gets a reference of its own, which the channel drops once it has written it.
+      out = out.unwrap().retain();
+    }
+    channel.writeAndFlush(out, channel.voidPromise());
   }
 
   @Override
