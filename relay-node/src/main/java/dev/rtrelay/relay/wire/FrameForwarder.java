@@ -82,6 +82,8 @@ public final class FrameForwarder {
   private String type;
   private int interest;
   private final byte[] sniff = new byte[SNIFF_MAX];
+  private byte[] lastTypeBytes;
+  private String lastType;
   private int sniffLength;
   private Buffer assembly;
   private Buffer undecided;
@@ -512,7 +514,7 @@ public final class FrameForwarder {
     for (int i = TYPE_PREFIX.length; i < sniffLength; i++) {
       byte b = sniff[i];
       if (b == '"') {
-        type = new String(sniff, TYPE_PREFIX.length, i - TYPE_PREFIX.length, StandardCharsets.UTF_8);
+        type = typeString(TYPE_PREFIX.length, i);
         return true;
       }
       if (b == '\\') {
@@ -520,6 +522,21 @@ public final class FrameForwarder {
       }
     }
     return messageEnds || sniffLength == SNIFF_MAX;
+  }
+
+  /**
+   * The type named by {@code sniff[from, to)}: the previous message's String when the bytes are the same (audio
+   * deltas and appends come in long runs of one type), so most messages allocate nothing to be typed.
+   */
+  private String typeString(int from, int to) {
+    int length = to - from;
+    if (lastType != null && lastTypeBytes.length == length
+        && java.util.Arrays.equals(lastTypeBytes, 0, length, sniff, from, to)) {
+      return lastType;
+    }
+    lastTypeBytes = java.util.Arrays.copyOfRange(sniff, from, to);
+    lastType = new String(lastTypeBytes, StandardCharsets.UTF_8);
+    return lastType;
   }
 
   /** The current frame's payload is complete. Returns the new {@code out}. */
