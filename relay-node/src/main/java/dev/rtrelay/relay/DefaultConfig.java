@@ -10,6 +10,8 @@ import java.util.function.Function;
 final class DefaultConfig {
   /** Documented in README; only ever used with the embedded config, which binds to loopback by default. */
   static final String DEV_MASTER_KEY = "sk-relay-local-dev";
+  /** Seals WebRTC client secrets in the embedded config only; public, like the development master key. */
+  static final String DEV_WEBRTC_TOKEN_SECRET = "rtrelay-local-development-only-webrtc-token-secret";
 
   private DefaultConfig() {}
 
@@ -26,7 +28,8 @@ final class DefaultConfig {
               mode: realtime
         general_settings:
           master_key: %s
-        """.formatted(model, masterKey);
+          webrtc_token_secrets: [%s]
+        """.formatted(model, masterKey, DEV_WEBRTC_TOKEN_SECRET);
   }
 
   static String describe(Function<String, String> env) {

@@ -8,6 +8,7 @@ import dev.rtrelay.relay.events.EventLogSettings;
 import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.http.AuthBrake;
 import dev.rtrelay.relay.http.DrainState;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
@@ -41,4 +42,5 @@ record NodeServices(
     RelayMetrics relayMetrics,
     GoogleAccessTokens googleTokens,
     BedrockClients bedrockClients,
+    AuthBrake authBrake,
     boolean quiet) {}

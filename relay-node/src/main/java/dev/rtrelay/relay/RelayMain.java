@@ -38,7 +38,7 @@ import picocli.CommandLine;
         "Realtime-AI relay: serves the OpenAI Realtime WebSocket API at /v1/realtime?model=<model_name> and relays",
         "each session to a deployment from a LiteLLM-format config.yaml (openai/, azure/, xai/, simulated/; gemini/",
         "and vertex_ai/ are translated to and from Gemini Live).",
-        "Also: GET /v1/models, /health/liveliness, /health/readiness.",
+        "Also: GET /v1/models, WebRTC sign-in; /metrics and /health/* on the management port.",
         "Exit codes: 0 after a clean shutdown, 2 for a configuration error, 1 when the node cannot start."})
 public final class RelayMain implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(RelayMain.class);
@@ -55,6 +55,16 @@ public final class RelayMain implements Callable<Integer> {
   @Option(names = "--host", paramLabel = "HOST",
       description = "Address to bind (default: 0.0.0.0 with --config, 127.0.0.1 with the embedded config).")
   String host;
+
+  @Option(names = "--management-port", paramLabel = "PORT", defaultValue = "9091",
+      description = "Port of the operators' listener: /metrics, /health/liveliness, /health/readiness (default: "
+          + "${DEFAULT-VALUE}; 0 picks a free port). Never the clients' port.")
+  int managementPort;
+
+  @Option(names = "--management-host", paramLabel = "HOST", defaultValue = "127.0.0.1",
+      description = "Address the management listener binds (default: ${DEFAULT-VALUE}; in Kubernetes the pod IP or "
+          + "0.0.0.0, so that probes and Prometheus reach it, with a NetworkPolicy in front).")
+  String managementHost;
 
   @Option(names = "--tls-cert", paramLabel = "PEM",
       description = "Serve wss:// with this PEM certificate chain (the official SDKs only open wss://).")
@@ -128,6 +138,9 @@ public final class RelayMain implements Callable<Integer> {
       // Before the node listens: a load balancer sees it only once its JIT is warm.
       LOG.info(WarmUp.run(vertx, options, relaySettings.warmUpSessions()).await(120, TimeUnit.SECONDS));
       node = RelayNode.start(vertx, relayConfig, options, publishEvents, metrics).await(60, TimeUnit.SECONDS);
+      int management = node.startManagement(managementHost, managementPort).await(30, TimeUnit.SECONDS);
+      LOG.info("management listening on http://{}:{} (/metrics, /health/liveliness, /health/readiness)",
+          managementHost, management);
     } catch (Exception e) {
       LOG.error("relay failed to start on {}:{}: {}", options.host(), options.port(), e.getMessage());
       if (vertx != null) {
@@ -137,6 +150,10 @@ public final class RelayMain implements Callable<Integer> {
       return 1;
     }
     LOG.info(describeEventLogging());
+    LOG.info(relayConfig.webrtcTokenSecrets().isEmpty()
+        ? "WebRTC sign-in: off (set general_settings.webrtc_token_secrets to serve /v1/realtime/client_secrets and "
+            + "/v1/realtime/calls)"
+        : "WebRTC sign-in: on");
     LOG.info(NodeVertxOptions.describe(vertx));
     LOG.info("relay listening on {}://{}:{}/v1/realtime ({} instance(s), {} model(s), started in {} ms)",
         options.tls() ? "wss" : "ws", options.host(), node.port(), options.instances(),
@@ -177,6 +194,13 @@ public final class RelayMain implements Callable<Integer> {
     }
     if (port < 0 || port > 65535) {
       throw new ConfigException("--port must be between 0 and 65535");
+    }
+    if (managementPort < 0 || managementPort > 65535) {
+      throw new ConfigException("--management-port must be between 0 and 65535");
+    }
+    if (managementPort != 0 && managementPort == port) {
+      throw new ConfigException("--management-port must differ from --port: operators' endpoints never share the "
+          + "clients' port");
     }
     int n = instances == null ? Runtime.getRuntime().availableProcessors() : instances;
     if (n < 1) {

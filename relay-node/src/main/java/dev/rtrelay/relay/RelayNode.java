@@ -8,6 +8,7 @@ import dev.rtrelay.relay.events.EventLogSettings;
 import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.http.AuthBrake;
 import dev.rtrelay.relay.http.DrainState;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
@@ -45,6 +46,7 @@ public final class RelayNode {
   private final Vertx vertx;
   private final int port;
   private final String deploymentId;
+  private String managementDeploymentId;
   private final Optional<SimulatedRealtimeProvider> simulated;
   private final NodeServices services;
 
@@ -107,6 +109,7 @@ public final class RelayNode {
           new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats),
           new GoogleAccessTokens(vertx),
           new BedrockClients(Duration.ofMillis((long) (config.relay().upstreamConnectTimeoutSeconds() * 1000))),
+          new AuthBrake(config.relay().authBrake(), config.relay().trustedProxies(), System::currentTimeMillis),
           quiet);
       // Instances are created on deployment threads; the list only serves to read back the bound port.
       List<RelayVerticle> instances = new CopyOnWriteArrayList<>();
@@ -167,8 +170,22 @@ public final class RelayNode {
     });
   }
 
+  /**
+   * Starts the operators' listener ({@code /metrics}, {@code /health/*}) on {@code host:port} (0: any free port) and
+   * completes with the port it listens on.
+   */
+  public Future<Integer> startManagement(String host, int port) {
+    ManagementVerticle management = new ManagementVerticle(services, host, port);
+    return vertx.deployVerticle(management).map(id -> {
+      managementDeploymentId = id;
+      return management.actualPort();
+    });
+  }
+
   public Future<Void> close() {
-    return vertx.undeploy(deploymentId)
+    Future<Void> management = managementDeploymentId == null ? Future.succeededFuture()
+        : vertx.undeploy(managementDeploymentId);
+    return management.eventually(() -> vertx.undeploy(deploymentId))
         .eventually(() -> vertx.executeBlocking(() -> {
           services.bedrockClients().close();
           return null;

@@ -5,7 +5,7 @@ import dev.rtrelay.relay.config.RelaySettings;
 import dev.rtrelay.relay.events.EventBusSink;
 import dev.rtrelay.relay.events.EventSink;
 import dev.rtrelay.relay.http.HttpDispatcher;
-import dev.rtrelay.relay.http.MetricsEndpoint;
+import dev.rtrelay.relay.http.RequestDeadlines;
 import dev.rtrelay.relay.http.ModelsEndpoint;
 import dev.rtrelay.relay.upstream.UpstreamConnector;
 import dev.rtrelay.relay.upstream.UpstreamDialer;
@@ -45,6 +45,7 @@ final class RelayVerticle extends VerticleBase {
   private WebSocketClient upstreamClient;
   private HttpClient httpClient;
   private long pingTimer = -1;
+  private RequestDeadlines deadlines;
   private EventBusSink eventSink;
   private MessageConsumer<String> budgetConsumer;
 
@@ -74,22 +75,27 @@ final class RelayVerticle extends VerticleBase {
         connector, settings, registry, new SessionLogging(sink, services.eventLog(), services.nodeId()),
         services.guardrails(), services.guardrailStats(),
         new Billing(services.costStats(), services.limits(), vertx.eventBus()), services.drain(),
-        services.relayMetrics(), services.quiet());
+        services.relayMetrics(), services.quiet(), services.authBrake());
     long webRtcTimeout = (long) (settings.upstreamConnectTimeoutSeconds() * 1000);
     httpClient = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) webRtcTimeout).setKeepAliveTimeout(30), new PoolOptions().setHttp1MaxSize(64));
-    SignInServices signIn = new SignInServices(services.authenticator(), services.router(), services.limits(),
+    SignInServices signIn = new SignInServices(services.authenticator(), services.authBrake(), services.router(),
+        services.limits(),
         services.callTokens(), httpClient, services.simulatedBase(), webRtcTimeout);
     HttpDispatcher dispatcher = new HttpDispatcher(realtime,
         new ClientSecretsEndpoint(signIn, Clock.systemUTC()),
         new CallsEndpoint(signIn),
-        new ModelsEndpoint(services.authenticator(), services.router()),
-        new MetricsEndpoint(services.metrics(), services.relayMetrics()),
-        services.router()::liveSessions, services.drain(), services.relayMetrics());
+        new ModelsEndpoint(services.authenticator(), services.router(), services.authBrake()),
+        services.relayMetrics());
     if (settings.pingIntervalSeconds() > 0) {
       pingTimer = vertx.setPeriodic(TimeUnit.SECONDS.toMillis(settings.pingIntervalSeconds()), id -> registry.pingAll());
     }
-    server = vertx.createHttpServer(serverOptions(settings)).requestHandler(dispatcher);
+    deadlines = new RequestDeadlines(vertx, settings.handshakeTimeoutSeconds() * 1000L);
+    server = vertx.createHttpServer(serverOptions(settings)).connectionHandler(deadlines::opened)
+        .requestHandler(request -> {
+          deadlines.arrived(request);
+          dispatcher.handle(request);
+        });
     // Registered cluster-wide before listening, so no session can open on a node that would miss the notice.
     return budgetConsumer.completion().compose(v -> server.listen(serverOptions.port(), serverOptions.host()));
   }
@@ -127,10 +133,14 @@ final class RelayVerticle extends VerticleBase {
         // WebRTC sign-in: SDP offers and session configs arrive as multipart form fields of a few KiB.
         .setMaxFormAttributeSize(1 << 20)
         .setMaxFormBufferedBytes(1 << 20)
-        .setTcpNoDelay(true);
-    if (settings.pingIntervalSeconds() > 0) {
-      // Pings go out every interval and peers answer with pongs, so three silent intervals mean a dead peer.
-      options.setReadIdleTimeout(settings.pingIntervalSeconds() * 3).setIdleTimeoutUnit(TimeUnit.SECONDS);
+        .setTcpNoDelay(true)
+        // Cleartext HTTP/2 is not served: without it the connection handler runs as soon as a socket opens, which
+        // starts its request-head deadline (RequestDeadlines); with it, only once the head has been parsed.
+        .setHttp2ClearTextEnabled(false)
+        .setSslHandshakeTimeout(settings.handshakeTimeoutSeconds()).setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
+    int silence = silenceLimitSeconds(settings);
+    if (silence > 0) {
+      options.setReadIdleTimeout(silence).setIdleTimeoutUnit(TimeUnit.SECONDS);
     }
     if (serverOptions.tls()) {
       options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
@@ -140,13 +150,21 @@ final class RelayVerticle extends VerticleBase {
     return options;
   }
 
+  /**
+   * How long a connection may send nothing before it is closed: with pings on, three intervals (a live peer answers
+   * each ping); with pings off, {@code idle_timeout_seconds}, so that silent sockets are bounded either way.
+   */
+  static int silenceLimitSeconds(RelaySettings settings) {
+    return settings.pingIntervalSeconds() > 0 ? settings.pingIntervalSeconds() * 3 : settings.idleTimeoutSeconds();
+  }
+
   /** Relayed sessions' upstream sockets: raw TCP or TLS, upgraded by the relay itself. */
   private static NetClientOptions upstreamSocketOptions(RelaySettings settings) {
     NetClientOptions options = new NetClientOptions()
         .setTcpNoDelay(true)
         .setConnectTimeout((int) (settings.upstreamConnectTimeoutSeconds() * 1000));
-    if (settings.pingIntervalSeconds() > 0) {
-      options.setReadIdleTimeout(settings.pingIntervalSeconds() * 3).setIdleTimeoutUnit(TimeUnit.SECONDS);
+    if (silenceLimitSeconds(settings) > 0) {
+      options.setReadIdleTimeout(silenceLimitSeconds(settings)).setIdleTimeoutUnit(TimeUnit.SECONDS);
     }
     return options;
   }
@@ -159,8 +177,8 @@ final class RelayVerticle extends VerticleBase {
         .setMaxConnections(1_000_000)
         .setTcpNoDelay(true)
         .setConnectTimeout((int) (settings.upstreamConnectTimeoutSeconds() * 1000));
-    if (settings.pingIntervalSeconds() > 0) {
-      options.setReadIdleTimeout(settings.pingIntervalSeconds() * 3).setIdleTimeoutUnit(TimeUnit.SECONDS);
+    if (silenceLimitSeconds(settings) > 0) {
+      options.setReadIdleTimeout(silenceLimitSeconds(settings)).setIdleTimeoutUnit(TimeUnit.SECONDS);
     }
     return options;
   }

@@ -60,8 +60,9 @@ final class RelayUnderTest implements AutoCloseable {
     Files.writeString(config, yaml);
     List<String> command = new ArrayList<>(List.of(Repo.java(), "-Xmx1g"));
     command.addAll(runtime.jvmOptions());
+    // A free management port too: several relays run side by side in one run.
     command.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--host", "127.0.0.1", "--port",
-        "0"));
+        "0", "--management-port", "0"));
     clusterConfig.ifPresent(c -> command.addAll(List.of("--cluster", "--cluster-config", c.toString())));
     ChildProcess process = ChildProcess.start("relay-" + name, command, work.resolve("relay-" + name + ".log"),
         Pattern.compile("relay listening on ws://127\\.0\\.0\\.1:(\\d+)/"));

@@ -166,6 +166,12 @@ class KubernetesManifestsTest {
       if (name.equals("rtrelay-relay")) {
         assertEquals(4000, ports.get("http"));
         assertEquals("4000", argValue(container, "--port"));
+        assertEquals(9091, ports.get("management"));
+        assertEquals("9091", argValue(container, "--management-port"));
+        for (String probe : new String[] {"startupProbe", "readinessProbe", "livenessProbe"}) {
+          assertEquals("management", container.path(probe).at("/httpGet/port").asText(), probe);
+        }
+        assertEquals("9091", d.at("/spec/template/metadata/annotations").path("prometheus.io/port").asText());
         String configYaml = mountedFiles.get(argValue(container, "--config"));
         assertTrue(configYaml != null, "--config does not point at a mounted file");
         // Every os.environ/NAME the relay config reads must be set in the container's env.
@@ -185,6 +191,8 @@ class KubernetesManifestsTest {
           .filter(d -> matches(s.at("/spec/selector"), d.at("/spec/template/metadata/labels"))).toList();
       assertFalse(selected.isEmpty(), "service " + s.at("/metadata/name").asText() + " selects no pods");
       for (JsonNode port : s.at("/spec/ports")) {
+        assertFalse(port.path("targetPort").asText().equals("management"),
+            "service " + s.at("/metadata/name").asText() + " exposes the management port");
         for (JsonNode d : selected) {
           boolean named = false;
           for (JsonNode p : d.at("/spec/template/spec/containers/0/ports")) {
@@ -239,7 +247,10 @@ class KubernetesManifestsTest {
     assertTrue(config.getMapConfigs().containsKey("__vertx.nodeInfo"), "the Vert.x maps must stay configured");
   }
 
-  /** The relay, started on the ConfigMap's config, answers its probe paths and serves /metrics on the same port. */
+  /**
+   * The relay, started on the ConfigMap's config, answers its probe paths and serves /metrics on its management
+   * port, and none of them on the clients' port.
+   */
   private static void checkRelayServes(JsonNode container, String configYaml, Map<String, JsonNode> env)
       throws Exception {
     String simulated = configYaml.replaceAll("model: (openai|azure|xai)/[\\w.-]+", "model: simulated/gpt-realtime");
@@ -254,7 +265,12 @@ class KubernetesManifestsTest {
         paths.add(container.path(probe).at("/httpGet/path").asText());
       }
       paths.add("/metrics");
-      assertServes(vertx, node.port(), paths);
+      assertServes(vertx, node.startManagement("127.0.0.1", 0).await(10, TimeUnit.SECONDS), paths);
+      HttpClient http = vertx.createHttpClient();
+      for (String path : paths) {
+        assertEquals(404, (int) http.request(HttpMethod.GET, node.port(), "127.0.0.1", path).compose(r -> r.send())
+            .map(r -> r.statusCode()).await(10, TimeUnit.SECONDS), "GET " + path + " on the clients' port");
+      }
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }

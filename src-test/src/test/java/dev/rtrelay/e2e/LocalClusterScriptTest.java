@@ -48,8 +48,11 @@ class LocalClusterScriptTest {
     int relayB = freePort();
     int kafka = freePort();
     int loggerMetrics = freePort();
+    int managementA = freePort();
+    int managementB = freePort();
     Process script = new ProcessBuilder(List.of(Path.of("..", "scripts", "run-cluster").toString(),
-        "--relay-ports", relayA + "," + relayB, "--kafka-port", Integer.toString(kafka),
+        "--relay-ports", relayA + "," + relayB, "--management-ports", managementA + "," + managementB,
+        "--kafka-port", Integer.toString(kafka),
         "--logger-metrics-port", Integer.toString(loggerMetrics))).redirectErrorStream(true).start();
     StringBuilder output = new StringBuilder();
     CountDownLatch ready = new CountDownLatch(1);
@@ -115,7 +118,7 @@ class LocalClusterScriptTest {
         assertTrue(output.toString().contains("run-cluster: stopped"), output.toString());
       }
     }
-    for (int port : new int[] {relayA, relayB, kafka, loggerMetrics}) {
+    for (int port : new int[] {relayA, relayB, managementA, managementB, kafka, loggerMetrics}) {
       try (ServerSocket s = new ServerSocket(port)) {
         assertEquals(port, s.getLocalPort(), "port " + port + " is free again: every node stopped");
       }

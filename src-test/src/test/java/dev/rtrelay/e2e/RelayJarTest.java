@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RelayJarTest {
   private static final Pattern LISTENING = Pattern.compile("relay listening on ws://127\\.0\\.0\\.1:(\\d+)/v1/realtime");
+  private static final Pattern MANAGEMENT = Pattern.compile("management listening on http://127\\.0\\.0\\.1:(\\d+)");
 
   @TempDir Path tmp;
 
@@ -121,6 +122,8 @@ class RelayJarTest {
     try {
       Integer p = port.poll(60, TimeUnit.SECONDS);
       assertTrue(p != null, "relay did not report listening; output:\n" + output);
+      Integer management = running.managementPort().poll(10, TimeUnit.SECONDS);
+      assertTrue(management != null, "relay did not report its management port; output:\n" + output);
       WebSocketClient client = vertx.createWebSocketClient();
       BlockingQueue<String> events = new ArrayBlockingQueue<>(1000);
       java.util.concurrent.CompletableFuture<Short> closeCode = new java.util.concurrent.CompletableFuture<>();
@@ -132,7 +135,7 @@ class RelayJarTest {
       assertEquals("session.created", new JsonObject(events.poll(10, TimeUnit.SECONDS)).getString("type"));
 
       io.vertx.core.http.HttpClient http = vertx.createHttpClient();
-      String metrics = http.request(io.vertx.core.http.HttpMethod.GET, p, "127.0.0.1", "/metrics")
+      String metrics = http.request(io.vertx.core.http.HttpMethod.GET, management, "127.0.0.1", "/metrics")
           .compose(r -> r.send().compose(resp -> resp.body())).await(5, TimeUnit.SECONDS).toString();
       for (String series : new String[] {"rtrelay_sessions_live{", "rtrelay_http_requests_total{",
           "jvm_memory_used_bytes", "rtrelay_upstream_connect_seconds_count"}) {
@@ -143,7 +146,7 @@ class RelayJarTest {
       int readiness = 0;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (readiness != 503 && System.nanoTime() < deadline) {
-        readiness = http.request(io.vertx.core.http.HttpMethod.GET, p, "127.0.0.1", "/health/readiness")
+        readiness = http.request(io.vertx.core.http.HttpMethod.GET, management, "127.0.0.1", "/health/readiness")
             .compose(r -> r.send()).map(io.vertx.core.http.HttpClientResponse::statusCode)
             .await(5, TimeUnit.SECONDS);
       }
@@ -244,10 +247,15 @@ class RelayJarTest {
   }
 
   /** A relay jar process whose output is captured; {@link #port} is what it reports listening on. */
-  private record RunningJar(Process process, BlockingQueue<Integer> port, StringBuilder output, Thread reader) {
+  private record RunningJar(Process process, BlockingQueue<Integer> port, BlockingQueue<Integer> managementPort,
+      StringBuilder output, Thread reader) {
+    /** Starts {@code command} plus a free management port (a fixed default could be taken on a test machine). */
     static RunningJar start(List<String> command) throws Exception {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      List<String> full = new java.util.ArrayList<>(command);
+      full.addAll(List.of("--management-port", "0"));
+      Process process = new ProcessBuilder(full).redirectErrorStream(true).start();
       BlockingQueue<Integer> port = new ArrayBlockingQueue<>(1);
+      BlockingQueue<Integer> managementPort = new ArrayBlockingQueue<>(1);
       StringBuilder output = new StringBuilder();
       Thread reader = new Thread(() -> {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -260,13 +268,17 @@ class RelayJarTest {
             if (m.find()) {
               port.offer(Integer.parseInt(m.group(1)));
             }
+            Matcher management = MANAGEMENT.matcher(line);
+            if (management.find()) {
+              managementPort.offer(Integer.parseInt(management.group(1)));
+            }
           }
         } catch (Exception ignored) {
           // process ended
         }
       });
       reader.start();
-      return new RunningJar(process, port, output, reader);
+      return new RunningJar(process, port, managementPort, output, reader);
     }
 
     String log() {

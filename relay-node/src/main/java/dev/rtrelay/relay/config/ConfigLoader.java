@@ -100,6 +100,9 @@ public final class ConfigLoader {
         guardrails, teamGuardrails, tokenSecrets(general.path("webrtc_token_secrets")));
   }
 
+  /** 32 random bytes in base64 without padding: what {@code openssl rand -base64 32} prints, less its "=". */
+  static final int MIN_TOKEN_SECRET_CHARS = 43;
+
   /** One secret or a list (newest first, for rotation); each long enough to be a real key. */
   private List<Secret> tokenSecrets(JsonNode node) {
     String path = "general_settings.webrtc_token_secrets";
@@ -115,8 +118,9 @@ public final class ConfigLoader {
       secrets.add(new Secret(optionalText(objectHolding(node), "v", path).orElseThrow()));
     }
     for (Secret s : secrets) {
-      if (s.reveal().length() < 32) {
-        throw ConfigException.at(path, "each secret must be at least 32 characters (e.g. openssl rand -base64 48)");
+      if (s.reveal().length() < MIN_TOKEN_SECRET_CHARS) {
+        throw ConfigException.at(path, "each secret must be at least " + MIN_TOKEN_SECRET_CHARS
+            + " characters: 32 random bytes, base64-encoded (openssl rand -base64 32)");
       }
     }
     return List.copyOf(secrets);
@@ -456,7 +460,44 @@ public final class ConfigLoader {
         ? (int) nonNegative(node.get("drain_seconds"), "relay_settings.drain_seconds") : d.drainSeconds();
     int warmUp = node.hasNonNull("warm_up_sessions")
         ? (int) nonNegative(node.get("warm_up_sessions"), "relay_settings.warm_up_sessions") : d.warmUpSessions();
-    return new RelaySettings(maxMessage, ping, deflate, connect, queue, logAudio, eventBuffer, drain, warmUp);
+    int handshake = node.hasNonNull("handshake_timeout_seconds")
+        ? (int) nonNegative(node.get("handshake_timeout_seconds"), "relay_settings.handshake_timeout_seconds")
+        : d.handshakeTimeoutSeconds();
+    if (handshake < 1) {
+      throw ConfigException.at("relay_settings.handshake_timeout_seconds", "must be at least 1");
+    }
+    int idle = node.hasNonNull("idle_timeout_seconds")
+        ? (int) nonNegative(node.get("idle_timeout_seconds"), "relay_settings.idle_timeout_seconds")
+        : d.idleTimeoutSeconds();
+    int brakeFailures = node.hasNonNull("auth_failure_limit")
+        ? (int) nonNegative(node.get("auth_failure_limit"), "relay_settings.auth_failure_limit")
+        : d.authBrake().maxFailures();
+    int brakeWindow = node.hasNonNull("auth_failure_window_seconds")
+        ? (int) nonNegative(node.get("auth_failure_window_seconds"), "relay_settings.auth_failure_window_seconds")
+        : d.authBrake().windowSeconds();
+    List<String> proxies = trustedProxies(node.path("trusted_proxies"));
+    return new RelaySettings(maxMessage, ping, deflate, connect, queue, logAudio, eventBuffer, drain, warmUp,
+        handshake, idle, new AuthBrakeSettings(brakeFailures, brakeWindow), proxies);
+  }
+
+  /** IPs or CIDR ranges, validated here so a typo is a start-up error rather than a proxy never trusted. */
+  private static List<String> trustedProxies(JsonNode node) {
+    String path = "relay_settings.trusted_proxies";
+    if (node.isMissingNode() || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isArray()) {
+      throw ConfigException.at(path, "must be a list of IP addresses or CIDR ranges");
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < node.size(); i++) {
+      String value = node.get(i).asText("");
+      if (!AddressRange.valid(value)) {
+        throw ConfigException.at(path + "[" + i + "]", "'" + value + "' is not an IP address or CIDR range");
+      }
+      out.add(value);
+    }
+    return List.copyOf(out);
   }
 
   private static LoggedEventTypes loggedEventTypes(JsonNode node) {

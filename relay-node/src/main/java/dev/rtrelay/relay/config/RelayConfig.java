@@ -18,14 +18,12 @@ public record RelayConfig(
     List<Secret> webrtcTokenSecrets) {
 
   /**
-   * Secrets that seal WebRTC client secrets, newest first: {@code general_settings.webrtc_token_secrets}, else the
-   * master key (LiteLLM also encrypts with its master key); empty when neither is set.
+   * Secrets that seal WebRTC client secrets, newest first ({@code general_settings.webrtc_token_secrets}); empty when
+   * not configured, and then WebRTC sign-in is off. Never derived from the master key: a client secret in a browser
+   * would otherwise let anyone test master-key guesses offline against its authentication tag.
    */
   public List<Secret> tokenSecrets() {
-    if (!webrtcTokenSecrets.isEmpty()) {
-      return webrtcTokenSecrets;
-    }
-    return masterKey.map(List::of).orElse(List.of());
+    return webrtcTokenSecrets;
   }
 
 

@@ -16,6 +16,13 @@ package dev.rtrelay.relay.config;
  *     Kubernetes' terminationGracePeriodSeconds must be longer
  * @param warmUpSessions sessions a starting node runs through a throwaway copy of itself before it listens, so its
  *     first real sessions do not meet a cold JIT; 0 turns the warm-up off
+ * @param handshakeTimeoutSeconds how long a connection may take to send a whole request head, from its opening or
+ *     from the previous answer on a kept-alive connection; slower ones (slowloris) are closed
+ * @param idleTimeoutSeconds with pings off, how long a session's peer may send nothing before it is closed (with
+ *     pings on, a peer silent for three intervals is closed instead); 0 turns it off
+ * @param authBrake failed authentications allowed per client address before it is refused with 429 for a while
+ * @param trustedProxies addresses (IPs or CIDR ranges) of proxies in front of the relay, whose
+ *     {@code X-Forwarded-For} names the client
  */
 public record RelaySettings(
     int maxMessageBytes,
@@ -26,8 +33,13 @@ public record RelaySettings(
     boolean logAudio,
     int eventBufferMaxEvents,
     int drainSeconds,
-    int warmUpSessions) {
+    int warmUpSessions,
+    int handshakeTimeoutSeconds,
+    int idleTimeoutSeconds,
+    AuthBrakeSettings authBrake,
+    java.util.List<String> trustedProxies) {
   public static RelaySettings defaults() {
-    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, false, 20_000, 30, 2_000);
+    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, false, 20_000, 30, 2_000, 10, 60,
+        AuthBrakeSettings.defaults(), java.util.List.of());
   }
 }

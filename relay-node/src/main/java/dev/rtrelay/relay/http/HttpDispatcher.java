@@ -4,34 +4,26 @@ import dev.rtrelay.relay.metrics.RelayMetrics;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
-import java.util.function.IntSupplier;
 
 /**
- * Routes the handful of paths the relay serves. A plain switch: the route set is tiny and fixed, and the realtime
- * path must not pay for a general router.
+ * Routes the handful of paths the public port serves, all of them for clients. A plain switch: the route set is tiny
+ * and fixed, and the realtime path must not pay for a general router. Metrics and health are for operators and live
+ * on the management listener ({@code ManagementVerticle}).
  */
 public final class HttpDispatcher implements Handler<HttpServerRequest> {
   private final Handler<HttpServerRequest> realtime;
   private final Handler<HttpServerRequest> models;
-  private final Handler<HttpServerRequest> metrics;
   private final Handler<HttpServerRequest> clientSecrets;
   private final Handler<HttpServerRequest> calls;
-  private final IntSupplier liveSessions;
-  private final DrainState drain;
   private final RelayMetrics counters;
 
   public HttpDispatcher(Handler<HttpServerRequest> realtime, Handler<HttpServerRequest> clientSecrets,
-      Handler<HttpServerRequest> calls, Handler<HttpServerRequest> models, Handler<HttpServerRequest> metrics,
-      IntSupplier liveSessions, DrainState drain, RelayMetrics counters) {
+      Handler<HttpServerRequest> calls, Handler<HttpServerRequest> models, RelayMetrics counters) {
     this.counters = counters;
-    this.drain = drain;
     this.realtime = realtime;
     this.clientSecrets = clientSecrets;
     this.calls = calls;
     this.models = models;
-    this.metrics = metrics;
-    this.liveSessions = liveSessions;
   }
 
   @Override
@@ -62,12 +54,6 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
           methodNotAllowed(request);
         }
       }
-      case "/metrics" -> metrics.handle(request);
-      case "/health/liveliness", "/health/liveness" ->
-          HttpErrors.respondJson(request, 200, new JsonObject().put("status", "alive"));
-      case "/health/readiness" -> HttpErrors.respondJson(request, drain.draining() ? 503 : 200,
-          new JsonObject().put("status", drain.draining() ? "draining" : "ready")
-              .put("live_sessions", liveSessions.getAsInt()));
       default -> HttpErrors.respond(request, RelayException.notFound("No route for " + request.method() + " " + path));
     }
   }
@@ -80,8 +66,6 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
           "client_secrets";
       case "/v1/realtime/calls", "/realtime/calls", "/openai/v1/realtime/calls" -> "calls";
       case "/v1/models", "/models" -> "models";
-      case "/metrics" -> "metrics";
-      case "/health/liveliness", "/health/liveness", "/health/readiness" -> "health";
       default -> "unknown";
     };
   }

@@ -20,10 +20,11 @@ public final class HttpErrors {
         .put("code", error.status()));
     response.setStatusCode(error.status())
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        // A refused upgrade leaves the connection in an odd state for many WebSocket clients: close it.
+        // A refused upgrade leaves the connection in an odd state for many WebSocket clients, and a refused client
+        // has no business holding a connection: it is closed as soon as the answer is out.
         .putHeader(HttpHeaders.CONNECTION, "close");
     error.retryAfterSeconds().ifPresent(s -> response.putHeader("Retry-After", Integer.toString(s)));
-    response.end(body.toBuffer());
+    response.end(body.toBuffer()).onComplete(v -> request.connection().close());
   }
 
   public static void respondJson(HttpServerRequest request, int status, JsonObject body) {

@@ -14,16 +14,20 @@ public final class ModelsEndpoint implements Handler<HttpServerRequest> {
   private final KeyAuthenticator authenticator;
   private final DeploymentRouter router;
 
-  public ModelsEndpoint(KeyAuthenticator authenticator, DeploymentRouter router) {
+  private final AuthBrake brake;
+
+  public ModelsEndpoint(KeyAuthenticator authenticator, DeploymentRouter router, AuthBrake brake) {
     this.authenticator = authenticator;
     this.router = router;
+    this.brake = brake;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
     Principal principal;
     try {
-      principal = authenticator.authenticate(ClientCredentials.from(request.headers()).key());
+      principal = brake.guard(request,
+          () -> authenticator.authenticate(ClientCredentials.from(request.headers()).key()));
     } catch (RelayException e) {
       HttpErrors.respond(request, e);
       return;

@@ -98,8 +98,22 @@ public final class RelayMetrics {
   /** @param code the close code seen, or null when the connection dropped without one */
   public void sessionClosed(String alias, String closedBy, Integer code) {
     Counter.builder("rtrelay_sessions_closed").description("Realtime sessions closed, by who closed and close code")
-        .tags("model", alias, "closed_by", closedBy, "code", code == null ? "none" : Integer.toString(code))
+        .tags("model", alias, "closed_by", closedBy, "code", closeCodeLabel(code))
         .register(registry).increment();
+  }
+
+  /**
+   * A close code as a label: the protocol's own codes by number, application codes (3000-4999, which any client may
+   * pick) by range, so a client cannot add series.
+   */
+  static String closeCodeLabel(Integer code) {
+    if (code == null) {
+      return "none";
+    }
+    if (code >= 3000 && code <= 4999) {
+      return code < 4000 ? "3xxx" : "4xxx";
+    }
+    return code >= 1000 && code <= 1015 ? Integer.toString(code) : "other";
   }
 
   public void upstreamConnected(String deploymentId, long nanos) {

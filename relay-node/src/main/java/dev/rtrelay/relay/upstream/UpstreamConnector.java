@@ -89,7 +89,7 @@ public final class UpstreamConnector {
           Failure failure = Failure.of(deployment, error);
           boolean more = index + 1 < order.size();
           LOG.warn("session {}: upstream connection to deployment {} failed: {}{}", sessionId,
-              deployment.config().id(), failure.describe(), more ? "; trying next deployment" : "");
+              deployment.config().id(), failure.detail(), more ? "; trying next deployment" : "");
           if (more) {
             metrics.failover(group.alias());
           }
@@ -115,7 +115,7 @@ public final class UpstreamConnector {
           router.recordSuccess(deployment);
         })
         .onFailure(error -> {
-          metrics.upstreamFailed(deployment.config().id(), Failure.of(deployment, error).reasonLabel());
+          metrics.upstreamFailed(deployment.config().id(), Failure.of(deployment, error).category());
           if (router.recordFailure(deployment)) {
             metrics.cooldown(deployment.config().id());
           }
@@ -154,10 +154,10 @@ public final class UpstreamConnector {
   }
 
   private static RelayException allFailed(ModelGroup group, List<Failure> failures) {
-    boolean allRateLimited = failures.stream().allMatch(f -> f.status == 429);
+    boolean allRateLimited = failures.stream().allMatch(f -> f.category.equals("rate_limited"));
     StringBuilder detail = new StringBuilder();
     for (Failure f : failures) {
-      detail.append(detail.length() == 0 ? "" : "; ").append(f.deploymentId).append(": ").append(f.describe());
+      detail.append(detail.length() == 0 ? "" : "; ").append(f.deploymentId).append(": ").append(f.category);
     }
     String message = (allRateLimited ? "Every deployment of model '" + group.alias() + "' is rate limited ("
         : "No deployment of model '" + group.alias() + "' accepted the connection (") + detail + ")";
@@ -165,35 +165,17 @@ public final class UpstreamConnector {
         : new RelayException(502, "upstream_error", message);
   }
 
-  /** Why one deployment failed, described without URLs or headers (which may carry credentials). */
-  private record Failure(String deploymentId, int status, String reason) {
-    /** A bounded label value for metrics. */
-    String reasonLabel() {
-      if (status == 429) {
-        return "rate_limited";
-      }
-      if (status >= 500) {
-        return "http_5xx";
-      }
-      if (status > 0) {
-        return "http_4xx";
-      }
-      return reason.startsWith("NoStackTraceTimeoutException") || reason.contains("imeout") ? "timeout"
-          : "connect_error";
-    }
-
+  /**
+   * Why one deployment failed: a bounded category for clients and metrics, and the full description (which may
+   * name hosts and ports, never URLs or headers) for the relay's log.
+   */
+  private record Failure(String deploymentId, String category, String detail) {
     static Failure of(DeploymentState deployment, Throwable error) {
       if (error instanceof UpgradeRejectedException rejected) {
-        return new Failure(deployment.config().id(), rejected.getStatus(), "HTTP " + rejected.getStatus());
+        return new Failure(deployment.config().id(), FailureText.status(rejected.getStatus()),
+            "HTTP " + rejected.getStatus());
       }
-      if (error instanceof UpstreamRefused refused) {
-        return new Failure(deployment.config().id(), refused.status(), refused.getMessage());
-      }
-      return new Failure(deployment.config().id(), 0, FailureText.describe(error));
-    }
-
-    String describe() {
-      return reason;
+      return new Failure(deployment.config().id(), FailureText.category(error), FailureText.describe(error));
     }
   }
 }

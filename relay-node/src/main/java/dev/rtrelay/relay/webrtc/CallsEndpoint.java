@@ -4,6 +4,7 @@ import dev.rtrelay.relay.auth.ClientCredentials;
 import dev.rtrelay.relay.auth.Principal;
 import dev.rtrelay.relay.config.DeploymentConfig;
 import dev.rtrelay.relay.http.HttpErrors;
+import dev.rtrelay.relay.http.RefusalLog;
 import dev.rtrelay.relay.http.RelayException;
 import dev.rtrelay.relay.upstream.FailureText;
 import io.vertx.core.Future;
@@ -51,8 +52,9 @@ public final class CallsEndpoint implements Handler<HttpServerRequest> {
     boolean multipart = contentType.startsWith("multipart/form-data");
     try {
       CallTokens opener = services.tokens().orElseThrow(WebRtcErrors::notConfigured);
-      token = opener.open(ClientCredentials.from(request.headers()).key().orElseThrow(() ->
-          RelayException.unauthorized("Missing client secret: send 'Authorization: Bearer <client_secret.value>'")));
+      token = services.brake().guard(request, () -> opener.open(ClientCredentials.from(request.headers()).key()
+          .orElseThrow(() -> RelayException.unauthorized(
+              "Missing client secret: send 'Authorization: Bearer <client_secret.value>'"))));
       principal = services.authenticator().byAlias(token.keyAlias());
       deployment = services.router().deployment(token.deploymentId()).orElseThrow(() -> RelayException
           .unauthorized(
@@ -63,7 +65,7 @@ public final class CallsEndpoint implements Handler<HttpServerRequest> {
             + "application/sdp', or as multipart/form-data with 'sdp' and 'session' parts");
       }
     } catch (RelayException e) {
-      LOG.info("WebRTC call refused with {} ({})", e.status(), e.getMessage());
+      RefusalLog.refused("WebRTC call", e);
       HttpErrors.respond(request, e);
       return;
     }
@@ -78,8 +80,11 @@ public final class CallsEndpoint implements Handler<HttpServerRequest> {
         .onFailure(error -> {
           RelayException e = error instanceof RelayException r ? r
               : new RelayException(502, "upstream_error", "Call creation at deployment " + deployment.id()
-                  + " failed: " + FailureText.describe(error));
-          LOG.info("WebRTC call refused with {} ({})", e.status(), e.getMessage());
+                  + " failed: " + FailureText.category(error));
+          if (!(error instanceof RelayException)) {
+            LOG.warn("WebRTC call at deployment {} failed: {}", deployment.id(), FailureText.describe(error));
+          }
+          RefusalLog.refused("WebRTC call", e);
           HttpErrors.respond(request, e);
         });
   }

@@ -4,6 +4,7 @@ import dev.rtrelay.relay.auth.ClientCredentials;
 import dev.rtrelay.relay.auth.Principal;
 import dev.rtrelay.relay.config.DeploymentConfig;
 import dev.rtrelay.relay.http.HttpErrors;
+import dev.rtrelay.relay.http.RefusalLog;
 import dev.rtrelay.relay.http.RelayException;
 import dev.rtrelay.relay.routing.DeploymentState;
 import dev.rtrelay.relay.routing.ModelGroup;
@@ -53,7 +54,8 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
     CallTokens sealer;
     try {
       sealer = services.tokens().orElseThrow(WebRtcErrors::notConfigured);
-      principal = services.authenticator().authenticate(ClientCredentials.from(request.headers()).key());
+      principal = services.brake().guard(request,
+          () -> services.authenticator().authenticate(ClientCredentials.from(request.headers()).key()));
     } catch (RelayException e) {
       HttpErrors.respond(request, e);
       return;
@@ -77,7 +79,7 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
         .onFailure(error -> {
           RelayException e = error instanceof RelayException r ? r
               : new RelayException(502, "upstream_error", "Client secret request failed");
-          LOG.info("client secret refused with {} ({})", e.status(), e.getMessage());
+          RefusalLog.refused("client secret", e);
           HttpErrors.respond(request, e);
         });
   }
@@ -149,7 +151,7 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
   private Future<Issued> attempt(ModelGroup group, List<DeploymentState> order, int index, JsonObject body,
       List<String> failures) {
     if (index == order.size()) {
-      boolean rateLimited = !failures.isEmpty() && failures.stream().allMatch(f -> f.endsWith("HTTP 429"));
+      boolean rateLimited = !failures.isEmpty() && failures.stream().allMatch(f -> f.endsWith(": rate_limited"));
       String message = "No deployment of model '" + group.alias() + "' issued a client secret ("
           + String.join("; ", failures) + ")";
       return Future.failedFuture(rateLimited ? new RelayException(429, "rate_limit_error", message)
@@ -164,7 +166,8 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
         .transform(ar -> {
           if (ar.failed()) {
             services.router().recordFailure(deployment);
-            failures.add(d.id() + ": " + FailureText.describe(ar.cause()));
+            LOG.warn("client secret request to deployment {} failed: {}", d.id(), FailureText.describe(ar.cause()));
+            failures.add(d.id() + ": " + FailureText.category(ar.cause()));
             return attempt(group, order, index + 1, body, failures);
           }
           UpstreamReply reply = ar.result();
@@ -185,7 +188,7 @@ public final class ClientSecretsEndpoint implements Handler<HttpServerRequest> {
             // The provider refused the request itself (e.g. an unknown session field): another deployment would too.
             return Future.failedFuture(WebRtcErrors.fromUpstream(status, reply.body));
           } else {
-            failures.add(d.id() + ": HTTP " + status);
+            failures.add(d.id() + ": " + FailureText.status(status));
           }
           services.router().recordFailure(deployment);
           return attempt(group, order, index + 1, body, failures);

@@ -1,11 +1,13 @@
 package dev.rtrelay.relay.webrtc;
 
 import dev.rtrelay.relay.http.RelayException;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -60,7 +62,7 @@ final class SdpOffer {
         }
       });
     });
-    request.exceptionHandler(result::tryFail);
+    request.exceptionHandler(e -> result.tryFail(refusal(e)));
     request.endHandler(v -> {
       try {
         String sdpField = request.getFormAttribute("sdp");
@@ -85,6 +87,25 @@ final class SdpOffer {
     });
     request.resume();
     return result.future();
+  }
+
+  /**
+   * What a client gets when Netty's multipart decoder gives up: a part over the form limits is 413 (Netty reports it
+   * as too long or too many fields, or as a decoder error caused by an {@code IOException}, which its size checks are
+   * the only source of); any other decoder error is a malformed body, 400. Neither is the provider's doing.
+   */
+  private static Throwable refusal(Throwable e) {
+    boolean tooLarge = e instanceof HttpPostRequestDecoder.TooLongFormFieldException
+        || e instanceof HttpPostRequestDecoder.TooManyFormFieldsException
+        || e instanceof HttpPostRequestDecoder.ErrorDataDecoderException && e.getCause() instanceof IOException;
+    if (tooLarge) {
+      return new RelayException(413, "invalid_request_error",
+          "Multipart body too large: each part may have at most " + RequestBody.MAX_BYTES + " bytes");
+    }
+    if (e instanceof HttpPostRequestDecoder.ErrorDataDecoderException) {
+      return RelayException.badRequest("Malformed multipart body");
+    }
+    return e;
   }
 
   record Encoded(String contentType, Buffer body) {}

@@ -9,8 +9,9 @@ final class WebRtcErrors {
   private WebRtcErrors() {}
 
   static RelayException notConfigured() {
-    return new RelayException(501, "invalid_request_error", "WebRTC sign-in is not configured on this relay: set "
-        + "general_settings.webrtc_token_secrets (or a master_key) so it can seal client secrets");
+    return new RelayException(501, "invalid_request_error", "WebRTC sign-in is not configured on this relay: its "
+        + "operator must set general_settings.webrtc_token_secrets (32 random bytes each, e.g. openssl rand -base64 32)"
+        + " so it can seal client secrets");
   }
 
   /** 4xx that are about the request itself, not about our provider key or the provider's capacity. */

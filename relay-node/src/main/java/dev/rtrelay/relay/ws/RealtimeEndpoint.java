@@ -13,8 +13,10 @@ import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.guardrails.PreCallCheck;
 import dev.rtrelay.relay.guardrails.TurnHold;
+import dev.rtrelay.relay.http.AuthBrake;
 import dev.rtrelay.relay.http.DrainState;
 import dev.rtrelay.relay.http.HttpErrors;
+import dev.rtrelay.relay.http.RefusalLog;
 import dev.rtrelay.relay.http.RelayException;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
@@ -63,11 +65,13 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private final RelayMetrics metrics;
   private final Vertx vertx;
   private final boolean quiet;
+  private final AuthBrake brake;
 
   public RealtimeEndpoint(Vertx vertx, KeyAuthenticator authenticator, KeyLimits limits, DeploymentRouter router,
       UpstreamConnector connector, RelaySettings settings, SessionRegistry registry, SessionLogging logging,
       GuardrailRegistry guardrails, GuardrailStats guardrailStats, Billing billing, DrainState drain,
-      RelayMetrics metrics, boolean quiet) {
+      RelayMetrics metrics, boolean quiet, AuthBrake brake) {
+    this.brake = brake;
     this.vertx = vertx;
     this.quiet = quiet;
     this.metrics = metrics;
@@ -116,7 +120,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     try {
       admission = admit(request);
     } catch (RelayException e) {
-      LOG.info("session {}: refused with {} ({})", sessionId, e.status(), e.getMessage());
+      RefusalLog.refused("session " + sessionId, e);
       HttpErrors.respond(request, e);
       return;
     }
@@ -157,14 +161,14 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
   private static void refuse(HttpServerRequest request, String sessionId, Throwable cause) {
     RelayException error = cause instanceof RelayException r ? r
         : new RelayException(502, "upstream_error", "Upstream connection failed");
-    LOG.info("session {}: refused with {} ({})", sessionId, error.status(), error.getMessage());
+    RefusalLog.refused("session " + sessionId, error);
     HttpErrors.respond(request, error);
   }
 
   private Admission admit(HttpServerRequest request) {
     ClientCredentials credentials = ClientCredentials.from(request.headers());
     credentials.requireRealtimeSubprotocolIfAnyOffered();
-    Principal principal = authenticator.authenticate(credentials.key());
+    Principal principal = brake.guard(request, () -> authenticator.authenticate(credentials.key()));
     String alias = request.getParam("model");
     if (alias == null || alias.isBlank()) {
       throw RelayException.badRequest("Missing query parameter 'model': connect to /v1/realtime?model=<model_name>");

@@ -156,15 +156,16 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void webRtcTokenSecretsAreListedNewestFirstAndFallBackToTheMasterKey() throws Exception {
+  void webRtcTokenSecretsAreListedNewestFirstAndNeverDerivedFromTheMasterKey() throws Exception {
     String models = "model_list:\n  - model_name: rt\n    litellm_params:\n      model: openai/gpt-realtime\n";
     RelayConfig rotated = parse(models + "general_settings:\n  master_key: m\n  webrtc_token_secrets:\n"
-        + "    - new-secret-0123456789abcdef-0123456789\n    - old-secret-0123456789abcdef-0123456789\n");
+        + "    - new-secret-0123456789abcdef-0123456789-wxyz\n    - old-secret-0123456789abcdef-0123456789-wxyz\n");
     assertEquals(2, rotated.tokenSecrets().size());
     assertTrue(rotated.tokenSecrets().get(0).reveal().startsWith("new-"));
-    assertEquals("m", parse(models + "general_settings:\n  master_key: m\n").tokenSecrets().get(0).reveal());
+    assertTrue(parse(models + "general_settings:\n  master_key: sk-a-master-key-long-enough-to-be-a-secret-0123\n")
+        .tokenSecrets().isEmpty(), "no secrets configured: WebRTC sign-in is off, the master key is never used");
     assertTrue(error(models + "general_settings:\n  master_key: m\n  webrtc_token_secrets: short\n")
-        .contains("at least 32 characters"));
+        .contains("at least 43 characters: 32 random bytes, base64-encoded (openssl rand -base64 32)"));
     assertTrue(error(models + "general_settings:\n  virtual_keys:\n    - key_alias: master\n      key: k\n")
         .contains("'master' is reserved"));
   }

@@ -22,11 +22,13 @@ public final class RelayFixture {
 
   private final Vertx vertx;
   private final RelayNode node;
+  private final int managementPort;
   private final WebSocketClient client;
 
-  private RelayFixture(Vertx vertx, RelayNode node) {
+  private RelayFixture(Vertx vertx, RelayNode node, int managementPort) {
     this.vertx = vertx;
     this.node = node;
+    this.managementPort = managementPort;
     this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
         .setMaxFrameSize(CLIENT_MAX_BYTES)
         .setMaxMessageSize(CLIENT_MAX_BYTES));
@@ -39,18 +41,28 @@ public final class RelayFixture {
   public static Future<RelayFixture> start(Vertx vertx, String yaml, Map<String, String> env) {
     RelayConfig config = new ConfigLoader(env::get).parse(yaml, "test config");
     return RelayNode.start(vertx, config, ServerOptions.plain("127.0.0.1", 0, 2))
-        .map(node -> new RelayFixture(vertx, node));
+        .compose(node -> withManagement(vertx, node));
   }
 
   /** A relay that publishes session events on this Vert.x instance's event bus (a test consumes them). */
   public static Future<RelayFixture> startPublishing(Vertx vertx, String yaml) {
     RelayConfig config = new ConfigLoader(name -> null).parse(yaml, "test config");
     return RelayNode.start(vertx, config, ServerOptions.plain("127.0.0.1", 0, 2), true)
-        .map(node -> new RelayFixture(vertx, node));
+        .compose(node -> withManagement(vertx, node));
+  }
+
+  /** The operators' listener on a free loopback port, as {@code --management-port 0} would start it. */
+  private static Future<RelayFixture> withManagement(Vertx vertx, RelayNode node) {
+    return node.startManagement("127.0.0.1", 0).map(port -> new RelayFixture(vertx, node, port));
   }
 
   public int port() {
     return node.port();
+  }
+
+  /** Port of /metrics and /health/*. */
+  public int managementPort() {
+    return managementPort;
   }
 
   public RelayNode node() {

@@ -235,7 +235,7 @@ class BedrockTranslationTest {
   private long billedTokens() {
     try {
       String text = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-          java.net.URI.create("http://127.0.0.1:" + relay.port() + "/metrics")).build(),
+          java.net.URI.create("http://127.0.0.1:" + relay.managementPort() + "/metrics")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString()).body();
       dev.rtrelay.relay.support.PrometheusSamples m = new dev.rtrelay.relay.support.PrometheusSamples(text);
       long sum = 0;

@@ -170,6 +170,18 @@ class WebRtcSignInTest {
   }
 
   @Test
+  void aMultipartFieldOverTheLimitIs413NotAnUpstreamError() throws Exception {
+    String token = clientSecret(KEY, new JsonObject().put("model", "rt")).json().getString("value");
+    String boundary = "----big-5c1";
+    String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"sdp\"\r\n\r\n"
+        + "v".repeat(2 * 1024 * 1024) + "\r\n--" + boundary + "--\r\n";
+    Reply refused = call(token, "multipart/form-data; boundary=" + boundary, Buffer.buffer(multipart));
+    assertEquals(413, refused.status(), refused.body().toString());
+    assertFalse(refused.body().toString().contains("Exception"), refused.body().toString());
+    assertTrue(healthy.requests("/v1/realtime/calls").isEmpty(), "nothing reached the provider");
+  }
+
+  @Test
   void tamperedForeignAndMissingTokensGet401WithoutReachingTheProvider() throws Exception {
     String token = clientSecret(KEY, new JsonObject().put("model", "rt")).json().getString("value");
     char last = token.charAt(token.length() - 2);

@@ -85,7 +85,7 @@ class BudgetTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     // The bill is booked right after response.done is forwarded; poll rather than assume it is already there.
     while (System.nanoTime() < deadline) {
-      samples = new PrometheusSamples(http.request(HttpMethod.GET, relay.port(), "127.0.0.1", "/metrics")
+      samples = new PrometheusSamples(http.request(HttpMethod.GET, relay.managementPort(), "127.0.0.1", "/metrics")
           .compose(r -> r.send().compose(b -> b.body())).await(5, TimeUnit.SECONDS).toString());
       if (samples.has("rtrelay_cost_usd_total", "model", "gpt-realtime")) {
         break;

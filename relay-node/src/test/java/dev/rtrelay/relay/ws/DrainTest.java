@@ -43,7 +43,7 @@ class DrainTest {
   }
 
   private JsonObject readiness(int expectedStatus) throws Exception {
-    return http.request(HttpMethod.GET, relay.port(), "127.0.0.1", "/health/readiness")
+    return http.request(HttpMethod.GET, relay.managementPort(), "127.0.0.1", "/health/readiness")
         .compose(r -> r.send().compose(resp -> resp.body().map(b -> {
           assertEquals(expectedStatus, resp.statusCode(), b.toString());
           return new JsonObject(b);

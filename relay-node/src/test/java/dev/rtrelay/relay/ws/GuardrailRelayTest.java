@@ -187,7 +187,7 @@ class GuardrailRelayTest {
     assertTrue(captured.list.stream().anyMatch(e -> e.getFormattedMessage().contains("guardrail 'no-injection'")));
     assertFalse(captured.list.stream().anyMatch(e -> e.getFormattedMessage().contains("secret plan")));
     HttpClient http = vertx.createHttpClient();
-    String metrics = http.request(HttpMethod.GET, relay.port(), "127.0.0.1", "/metrics")
+    String metrics = http.request(HttpMethod.GET, relay.managementPort(), "127.0.0.1", "/metrics")
         .compose(req -> req.send()).compose(resp -> resp.body()).await(10, TimeUnit.SECONDS).toString();
     assertEquals(1, new PrometheusSamples(metrics).value("rtrelay_guardrail_blocks_total", "guardrail", "no-injection",
         "mode", "pre_call"), metrics);

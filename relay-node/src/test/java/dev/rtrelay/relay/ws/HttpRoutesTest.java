@@ -48,8 +48,12 @@ class HttpRoutesTest {
   }
 
   private Reply get(String uri, String apiKey) throws Exception {
+    return get(relay.port(), uri, apiKey);
+  }
+
+  private Reply get(int port, String uri, String apiKey) throws Exception {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1")
-        .setPort(relay.port()).setURI(uri);
+        .setPort(port).setURI(uri);
     if (apiKey != null) {
       options.addHeader("Authorization", "Bearer " + apiKey);
     }
@@ -74,16 +78,23 @@ class HttpRoutesTest {
   }
 
   @Test
-  void healthProbesAnswerWithoutAuth() throws Exception {
-    assertEquals(200, get("/health/liveliness", null).status());
-    Reply ready = get("/health/readiness", null);
+  void healthProbesAnswerWithoutAuthOnTheManagementPort() throws Exception {
+    assertEquals(200, get(relay.managementPort(), "/health/liveliness", null).status());
+    Reply ready = get(relay.managementPort(), "/health/readiness", null);
     assertEquals(200, ready.status());
     assertEquals("ready", ready.json().getString("status"));
   }
 
   @Test
+  void thePublicPortServesNothingForOperators() throws Exception {
+    for (String path : new String[] {"/metrics", "/health/liveliness", "/health/readiness"}) {
+      assertEquals(404, get(path, null).status(), path + " on the clients' port");
+    }
+  }
+
+  @Test
   void metricsArePrometheusTextWithoutKeys() throws Exception {
-    Reply metrics = get("/metrics", null);
+    Reply metrics = get(relay.managementPort(), "/metrics", null);
     assertEquals(200, metrics.status());
     String text = metrics.body().toString();
     PrometheusSamples samples = new PrometheusSamples(text);

@@ -52,7 +52,7 @@ class MetricsTest {
   }
 
   private PrometheusSamples scrape() throws Exception {
-    return new PrometheusSamples(http.request(HttpMethod.GET, relay.port(), "127.0.0.1", "/metrics")
+    return new PrometheusSamples(http.request(HttpMethod.GET, relay.managementPort(), "127.0.0.1", "/metrics")
         .compose(r -> r.send().compose(resp -> resp.body())).await(5, TimeUnit.SECONDS).toString());
   }
 

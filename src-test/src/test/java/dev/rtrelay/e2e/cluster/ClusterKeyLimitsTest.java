@@ -66,7 +66,7 @@ class ClusterKeyLimitsTest {
               api_base: http://127.0.0.1:%d
         general_settings:
           master_key: %s
-          webrtc_token_secrets: [cluster-wide-token-secret-0123456789abcdef]
+          webrtc_token_secrets: [cluster-wide-token-secret-0123456789abcdef-0123]
           virtual_keys:
             - key_alias: solo
               key: %s

@@ -1,0 +1,66 @@
+package dev.rtrelay.relay;
+
+import dev.rtrelay.relay.http.HttpErrors;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The operators' listener: {@code /metrics} (Prometheus text) and {@code /health/liveliness} and
+ * {@code /health/readiness}, on a port of its own (loopback unless told otherwise), so nothing for operators is on
+ * the clients' port and clients cannot reach it through the ingress. A scrape is rendered on a worker thread: a large
+ * registry never holds up an event loop that carries audio.
+ */
+final class ManagementVerticle extends VerticleBase {
+  private final NodeServices services;
+  private final String host;
+  private final int port;
+  private HttpServer server;
+
+  ManagementVerticle(NodeServices services, String host, int port) {
+    this.services = services;
+    this.host = host;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    server = vertx.createHttpServer().requestHandler(this::handle);
+    return server.listen(port, host);
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+
+  private void handle(HttpServerRequest request) {
+    if (request.method() != HttpMethod.GET) {
+      request.response().setStatusCode(405).end();
+      return;
+    }
+    switch (request.path()) {
+      case "/metrics" -> vertx.executeBlocking(() -> {
+        services.relayMetrics().refresh();
+        return services.metrics().scrape();
+      }).onComplete(scraped -> {
+        if (scraped.succeeded()) {
+          request.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+              .end(scraped.result());
+        } else {
+          request.response().setStatusCode(500).end();
+        }
+      });
+      case "/health/liveliness", "/health/liveness" ->
+          HttpErrors.respondJson(request, 200, new JsonObject().put("status", "alive"));
+      case "/health/readiness" -> {
+        boolean draining = services.drain().draining();
+        HttpErrors.respondJson(request, draining ? 503 : 200, new JsonObject()
+            .put("status", draining ? "draining" : "ready").put("live_sessions", services.router().liveSessions()));
+      }
+      default -> request.response().setStatusCode(404).end();
+    }
+  }
+}
