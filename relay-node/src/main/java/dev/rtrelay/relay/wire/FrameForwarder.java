@@ -252,9 +252,7 @@ public final class FrameForwarder {
         }
         if (remaining == 0) {
           out = endFrame(chunk, out, pos);
-          if (holding) {
-            deferred = pos < length ? chunk.slice(pos, length).copy() : null;
-            checkHeld();
+          if (stopsAtHeldMessage(chunk, pos, length)) {
             return;
           }
         }
@@ -279,9 +277,7 @@ public final class FrameForwarder {
       phase = (phase + n) & 3;
       if (remaining == 0) {
         out = endFrame(chunk, out, pos);
-        if (holding) {
-          deferred = pos < length ? chunk.slice(pos, length).copy() : null;
-          checkHeld();
+        if (stopsAtHeldMessage(chunk, pos, length)) {
           return;
         }
       }
@@ -595,6 +591,19 @@ public final class FrameForwarder {
       }
     }
     return false;
+  }
+
+  /**
+   * A frame just ended at {@code pos}. If it completed a message the hooks are holding, reading stops here: the rest
+   * of the chunk is kept for after the verdict, which may come later.
+   */
+  private boolean stopsAtHeldMessage(Buffer chunk, int pos, int length) {
+    if (!holding) {
+      return false;
+    }
+    deferred = pos < length ? chunk.slice(pos, length).copy() : null;
+    checkHeld();
+    return true;
   }
 
   /** Asks the hooks about the message just held; the source stays paused until they answer. */
