@@ -33,6 +33,15 @@ final class RelayUnderTest implements AutoCloseable {
    * @param jar the relay jar: the one this tree built, or another one to compare against (--relay-jar)
    * @param jvmOptions extra JVM options for every relay (profiling)
    */
+  /** Seals WebRTC client secrets (sign-in is off without one): 32 random bytes, base64, new for every run. */
+  private static final String TOKEN_SECRET = randomSecret();
+
+  private static String randomSecret() {
+    byte[] bytes = new byte[32];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return java.util.Base64.getEncoder().encodeToString(bytes);
+  }
+
   record Runtime(Path jar, List<String> jvmOptions) {}
 
   /** @param extraModels more {@code model_list} entries (YAML list items), e.g. a translated alias of the probe */
@@ -54,7 +63,8 @@ final class RelayUnderTest implements AutoCloseable {
         %s
         general_settings:
           master_key: %s
-        """.formatted(probePort, extraModels.stripTrailing(), KEY);
+          webrtc_token_secrets: ["%s"]
+        """.formatted(probePort, extraModels.stripTrailing(), KEY, TOKEN_SECRET);
     yaml += extraYaml;
     Path config = work.resolve("relay-" + name + ".yaml");
     Files.writeString(config, yaml);
