@@ -40,4 +40,39 @@ class OutboundBufferTest {
     assertEquals("b", buffer.poll().value().toString());
     assertEquals(0, buffer.bytes());
   }
+
+  @Test
+  void recordsThatFailTogetherAreRetriedInTheirOriginalOrder() {
+    OutboundBuffer buffer = new OutboundBuffer(10, Long.MAX_VALUE);
+    for (String v : new String[] {"a", "b", "c", "d"}) {
+      buffer.add("k", Buffer.buffer(v));
+    }
+    OutboundBuffer.Entry a = buffer.poll();
+    OutboundBuffer.Entry b = buffer.poll();
+    OutboundBuffer.Entry c = buffer.poll();
+    // Failures reported in send order, then one out of order: the retries still go a, b, c, then the unsent d.
+    buffer.retry(a);
+    buffer.retry(c);
+    buffer.retry(b);
+    StringBuilder order = new StringBuilder();
+    for (OutboundBuffer.Entry e = buffer.poll(); e != null; e = buffer.poll()) {
+      order.append(e.value());
+    }
+    assertEquals("abcd", order.toString());
+    assertEquals(0, buffer.bytes());
+  }
+
+  @Test
+  void overTheBoundTheOldestRetryIsDroppedFirst() {
+    OutboundBuffer buffer = new OutboundBuffer(2, Long.MAX_VALUE);
+    buffer.add("k", Buffer.buffer("a"));
+    buffer.add("k", Buffer.buffer("b"));
+    OutboundBuffer.Entry a = buffer.poll();
+    buffer.add("k", Buffer.buffer("c"));
+    buffer.retry(a);
+    assertEquals(2, buffer.size());
+    assertEquals(1, buffer.dropped());
+    assertEquals("b", buffer.poll().value().toString());
+    assertEquals("c", buffer.poll().value().toString());
+  }
 }
