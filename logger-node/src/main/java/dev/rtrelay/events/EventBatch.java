@@ -60,10 +60,7 @@ public final class EventBatch {
 
   /** Calls {@code handler} for every record, in order; throws {@link IllegalArgumentException} on a malformed batch. */
   public static int forEach(Buffer batch, RecordHandler handler) {
-    if (batch.length() < 5 || batch.getByte(0) != VERSION) {
-      throw new IllegalArgumentException("not a version-" + VERSION + " event batch");
-    }
-    int count = batch.getInt(1);
+    int count = check(batch);
     int pos = 5;
     for (int i = 0; i < count; i++) {
       int keyLength = batch.getUnsignedShort(pos);
@@ -74,8 +71,41 @@ public final class EventBatch {
       handler.record(key, batch.getBuffer(pos, pos + valueLength));
       pos += valueLength;
     }
-    if (pos != batch.length()) {
-      throw new IllegalArgumentException("event batch has " + (batch.length() - pos) + " trailing bytes");
+    return count;
+  }
+
+  /**
+   * Walks the batch's lengths without delivering anything, so that a damaged batch is refused whole, never half
+   * delivered, and always with an {@link IllegalArgumentException} rather than an index error.
+   *
+   * @return the record count
+   */
+  private static int check(Buffer batch) {
+    int length = batch.length();
+    if (length < 5 || batch.getByte(0) != VERSION) {
+      throw new IllegalArgumentException("not a version-" + VERSION + " event batch");
+    }
+    int count = batch.getInt(1);
+    if (count < 0) {
+      throw new IllegalArgumentException("event batch declares " + count + " records");
+    }
+    long pos = 5;
+    for (int i = 0; i < count; i++) {
+      if (pos + 2 > length) {
+        throw new IllegalArgumentException("event batch ends inside record " + i + " of " + count);
+      }
+      pos += 2 + batch.getUnsignedShort((int) pos);
+      if (pos + 4 > length) {
+        throw new IllegalArgumentException("event batch ends inside record " + i + " of " + count);
+      }
+      int valueLength = batch.getInt((int) pos);
+      pos += 4L + valueLength;
+      if (valueLength < 0 || pos > length) {
+        throw new IllegalArgumentException("event batch ends inside record " + i + " of " + count);
+      }
+    }
+    if (pos != length) {
+      throw new IllegalArgumentException("event batch has " + (length - pos) + " trailing bytes");
     }
     return count;
   }

@@ -21,6 +21,8 @@ public final class LoggerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LoggerVerticle.class);
 
   private final LoggerSettings settings;
+  /** Failure code of the reply to a batch that could not be decoded. */
+  static final int MALFORMED_BATCH = 400;
   private OutboundBuffer buffer;
   private KafkaEventWriter writer;
   private MessageConsumer<Buffer> consumer;
@@ -53,12 +55,14 @@ public final class LoggerVerticle extends VerticleBase {
       meters.received.increment(records);
       meters.batchRecords.record(records);
       meters.dropped.increment(buffer.dropped() - droppedBefore);
+      message.reply(null);
     } catch (IllegalArgumentException e) {
+      // Refused whole (nothing of it was buffered), and said so: the sender counts the batch's events as dropped.
       malformed++;
       meters.malformedBatches.increment();
-      LOG.warn("dropped a malformed event batch: {}", e.getMessage());
+      LOG.warn("refused a malformed event batch: {}", e.getMessage());
+      message.fail(MALFORMED_BATCH, "malformed event batch: " + e.getMessage());
     }
-    message.reply(null);
     writer.pump();
     publishLevels();
   }

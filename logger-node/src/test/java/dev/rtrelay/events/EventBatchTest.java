@@ -37,4 +37,23 @@ class EventBatchTest {
     assertThrows(IllegalArgumentException.class,
         () -> EventBatch.forEach(batch.copy().appendByte((byte) 0), (k, v) -> { }));
   }
+
+  @Test
+  void aBatchWhoseLengthsRunPastItsEndIsRefusedWholeBeforeAnyRecordIsDelivered() {
+    EventBatch.Builder builder = new EventBatch.Builder();
+    builder.add("rs_1", "{\"seq\":1}".getBytes(StandardCharsets.UTF_8));
+    builder.add("rs_1", "{\"seq\":2}".getBytes(StandardCharsets.UTF_8));
+    Buffer good = builder.take();
+    List<Buffer> damaged = List.of(
+        good.copy().setInt(1, 3), // one more record declared than sent
+        good.copy().setInt(1, -1),
+        good.copy().setInt(good.length() - 4 - 9, 1 << 20), // second value's length past the end
+        good.copy().setInt(good.length() - 4 - 9, -5),
+        good.copy().setUnsignedShort(5 + 2 + 4 + 4 + 9, 60_000)); // second key's length past the end
+    for (Buffer batch : damaged) {
+      List<String> delivered = new ArrayList<>();
+      assertThrows(IllegalArgumentException.class, () -> EventBatch.forEach(batch, (k, v) -> delivered.add(k)));
+      assertEquals(List.of(), delivered, "nothing of a refused batch is delivered");
+    }
+  }
 }
