@@ -6,7 +6,6 @@ import dev.rtrelay.node.NodeVertxOptions;
 import dev.rtrelay.metrics.NodeMetrics;
 import io.vertx.core.Vertx;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,12 +54,13 @@ public final class LoggerMain implements Callable<Integer> {
 
   private Vertx vertx;
   private LoggerNode node;
+  private StopSignals stopSignals;
 
   public static void main(String[] args) {
     LoggerMain main = new LoggerMain();
     int code = new CommandLine(main).execute(args);
     if (code == 0 && main.node != null) {
-      main.awaitShutdown();
+      code = main.awaitShutdown();
     }
     System.exit(code);
   }
@@ -82,6 +82,7 @@ public final class LoggerMain implements Callable<Integer> {
     }
     LoggerSettings settings = new LoggerSettings(kafka, topic, maxBufferedEvents, maxBufferedBytes,
         LoggerSettings.defaults(kafka).maxInFlight());
+    stopSignals = StopSignals.install();
     try {
       NodeMetrics metrics = new NodeMetrics();
       vertx = ClusteredVertx.start(cluster.options(), metrics).await(120, TimeUnit.SECONDS);
@@ -101,23 +102,21 @@ public final class LoggerMain implements Callable<Integer> {
     return 0;
   }
 
-  private void awaitShutdown() {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down: flushing buffered events");
-      try {
-        node.close().await(15, TimeUnit.SECONDS);
-        vertx.close().await(15, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warn("shutdown did not complete cleanly: {}", e.toString());
-      }
-      LogShutdown.flush();
-      stopped.countDown();
-    }, "logger-shutdown"));
+  /** @return 0 after a clean shutdown, 1 when a step of it failed or timed out */
+  private int awaitShutdown() {
+    String signal = stopSignals.await();
+    LOG.info("shutting down (SIG{}): flushing buffered events", signal);
+    int code = 0;
     try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      node.close().await(15, TimeUnit.SECONDS);
+      vertx.close().await(15, TimeUnit.SECONDS);
+      LOG.info("stopped");
+    } catch (Exception e) {
+      LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+      code = 1;
     }
+    LogShutdown.flush();
+    return code;
   }
+
 }

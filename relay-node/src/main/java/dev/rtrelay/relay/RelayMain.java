@@ -3,6 +3,7 @@ package dev.rtrelay.relay;
 import dev.rtrelay.cluster.ClusterCli;
 import dev.rtrelay.cluster.ClusteredVertx;
 import dev.rtrelay.logger.LogShutdown;
+import dev.rtrelay.logger.StopSignals;
 import dev.rtrelay.logger.LoggerNode;
 import dev.rtrelay.logger.LoggerSettings;
 import dev.rtrelay.metrics.NodeMetrics;
@@ -93,6 +94,7 @@ public final class RelayMain implements Callable<Integer> {
   private RelayNode node;
   private LoggerNode logger;
   private RelaySettings relaySettings = RelaySettings.defaults();
+  private StopSignals stopSignals;
 
   RelayMain(Function<String, String> env) {
     this.env = env;
@@ -107,7 +109,7 @@ public final class RelayMain implements Callable<Integer> {
     RelayMain main = new RelayMain(env);
     int code = new CommandLine(main).execute(args);
     if (code == 0 && main.node != null) {
-      main.awaitShutdown();
+      code = main.awaitShutdown();
     }
     return code;
   }
@@ -124,6 +126,7 @@ public final class RelayMain implements Callable<Integer> {
       LOG.error("configuration error: {}", e.getMessage());
       return 2;
     }
+    stopSignals = StopSignals.install();
     long started = System.nanoTime();
     boolean publishEvents = cluster.enabled || kafka != null;
     try {
@@ -213,30 +216,28 @@ public final class RelayMain implements Callable<Integer> {
   /**
    * Blocks the main thread until SIGTERM/SIGINT, then drains: new sessions refused, live ones given
    * {@code relay_settings.drain_seconds}, the rest closed with 1001, then the node leaves the cluster.
+   *
+   * @return 0 after a clean shutdown, 1 when a step of it failed or timed out
    */
-  private void awaitShutdown() {
-    Thread current = Thread.currentThread();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down");
-      try {
-        // Sequential from this (non-Vert.x) thread: closing Vert.x from one of its own event loops races its shutdown.
-        int drainSeconds = relaySettings.drainSeconds();
-        node.drain(Duration.ofSeconds(drainSeconds)).await(drainSeconds + 15L, TimeUnit.SECONDS);
-        if (logger != null) {
-          logger.close().await(10, TimeUnit.SECONDS);
-        }
-        vertx.close().await(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        LOG.warn("shutdown did not complete cleanly: {}", e.toString());
-      }
-      LogShutdown.flush();
-      current.interrupt();
-    }, "relay-shutdown"));
+  private int awaitShutdown() {
+    String signal = stopSignals.await();
+    LOG.info("shutting down (SIG{})", signal);
+    int code = 0;
     try {
-      new java.util.concurrent.CountDownLatch(1).await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      // Sequential from this (non-Vert.x) thread: closing Vert.x from one of its own event loops races its shutdown.
+      int drainSeconds = relaySettings.drainSeconds();
+      node.drain(Duration.ofSeconds(drainSeconds)).await(drainSeconds + 15L, TimeUnit.SECONDS);
+      if (logger != null) {
+        logger.close().await(10, TimeUnit.SECONDS);
+      }
+      vertx.close().await(10, TimeUnit.SECONDS);
+      LOG.info("stopped");
+    } catch (Exception e) {
+      LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+      code = 1;
     }
+    LogShutdown.flush();
+    return code;
   }
 
   /** {@code relay-node hash-key}: prints the SHA-256 to put in {@code virtual_keys[].key_sha256}. */

@@ -95,6 +95,7 @@ class RelayJarTest {
       log = output.toString();
     }
     assertTrue(log.contains("shutting down"), "graceful shutdown on SIGTERM (exit " + process.exitValue() + "):\n" + log);
+    assertEquals(0, process.exitValue(), "exit status after a clean shutdown on SIGTERM (not 143):\n" + log);
     assertTrue(!log.contains("sk-relay-local-dev"), "the key never appears in the log");
     return sessionId;
   }
