@@ -15,6 +15,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -37,6 +38,37 @@ class LocalClusterScriptTest {
     }
   }
 
+  /**
+   * A port P with P+1 also free, for --kafka-port (kafka-local puts the KRaft controller on P+1), below the kernel's
+   * ephemeral range: there no outgoing connection or port-0 listener can take P+1, or hold it in TIME_WAIT, between
+   * this check and the broker's bind.
+   */
+  private static int freePortPair() throws Exception {
+    int low;
+    // A reader, not Files.readString: procfs reports size 0, and readString returned only the first byte here.
+    try (BufferedReader in = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+      low = Integer.parseInt(in.readLine().trim().split("\\s+")[0]);
+    }
+    java.util.Random random = new java.util.Random();
+    for (int i = 0; i < 1000; i++) {
+      int port = Math.max(1025, low - 12000) + random.nextInt(Math.min(12000, low - 1025) - 2);
+      if (bindable(port) && bindable(port + 1)) {
+        return port;
+      }
+    }
+    throw new IllegalStateException("no two free consecutive ports below " + low);
+  }
+
+  private static boolean bindable(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(false);
+      s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
   private static double metric(String text, String name) {
     Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " ([0-9.eE+-]+)$").matcher(text);
     return m.find() ? Double.parseDouble(m.group(1)) : -1;
@@ -46,7 +78,7 @@ class LocalClusterScriptTest {
   void runClusterStartsTwoRelaysALoggerAndKafkaThatWorkTogetherAndStopOnSigterm() throws Exception {
     int relayA = freePort();
     int relayB = freePort();
-    int kafka = freePort();
+    int kafka = freePortPair();
     int loggerMetrics = freePort();
     int managementA = freePort();
     int managementB = freePort();
