@@ -106,17 +106,9 @@ public final class LoggerMain implements Callable<Integer> {
   private int awaitShutdown() {
     String signal = stopSignals.await();
     LOG.info("shutting down (SIG{}): flushing buffered events", signal);
-    int code = 0;
-    try {
+    return StopSignals.shutDown(() -> {
       node.close().await(15, TimeUnit.SECONDS);
       vertx.close().await(15, TimeUnit.SECONDS);
-      LOG.info("stopped");
-    } catch (Exception e) {
-      LOG.warn("shutdown did not complete cleanly: {}", e.toString());
-      code = 1;
-    }
-    LogShutdown.flush();
-    return code;
+    });
   }
-
 }

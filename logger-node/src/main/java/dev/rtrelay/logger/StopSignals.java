@@ -66,4 +66,28 @@ public final class StopSignals {
     }
     return first.get().getName();
   }
+
+  /** A node's shutdown, step by step on the calling thread; a step that fails or times out throws. */
+  @FunctionalInterface
+  public interface Steps {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs the node's shutdown steps, then flushes the log (so the last lines are not lost when the JVM exits).
+   *
+   * @return the exit status: 0 when every step completed, 1 when one failed or timed out
+   */
+  public static int shutDown(Steps steps) {
+    int code = 0;
+    try {
+      steps.run();
+      LOG.info("stopped");
+    } catch (Exception e) {
+      LOG.warn("shutdown did not complete cleanly: {}", e.toString());
+      code = 1;
+    }
+    LogShutdown.flush();
+    return code;
+  }
 }

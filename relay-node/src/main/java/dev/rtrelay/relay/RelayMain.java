@@ -2,7 +2,6 @@ package dev.rtrelay.relay;
 
 import dev.rtrelay.cluster.ClusterCli;
 import dev.rtrelay.cluster.ClusteredVertx;
-import dev.rtrelay.logger.LogShutdown;
 import dev.rtrelay.logger.StopSignals;
 import dev.rtrelay.logger.LoggerNode;
 import dev.rtrelay.logger.LoggerSettings;
@@ -222,8 +221,7 @@ public final class RelayMain implements Callable<Integer> {
   private int awaitShutdown() {
     String signal = stopSignals.await();
     LOG.info("shutting down (SIG{})", signal);
-    int code = 0;
-    try {
+    return StopSignals.shutDown(() -> {
       // Sequential from this (non-Vert.x) thread: closing Vert.x from one of its own event loops races its shutdown.
       int drainSeconds = relaySettings.drainSeconds();
       node.drain(Duration.ofSeconds(drainSeconds)).await(drainSeconds + 15L, TimeUnit.SECONDS);
@@ -231,13 +229,7 @@ public final class RelayMain implements Callable<Integer> {
         logger.close().await(10, TimeUnit.SECONDS);
       }
       vertx.close().await(10, TimeUnit.SECONDS);
-      LOG.info("stopped");
-    } catch (Exception e) {
-      LOG.warn("shutdown did not complete cleanly: {}", e.toString());
-      code = 1;
-    }
-    LogShutdown.flush();
-    return code;
+    });
   }
 
   /** {@code relay-node hash-key}: prints the SHA-256 to put in {@code virtual_keys[].key_sha256}. */
