@@ -31,10 +31,15 @@ public final class FrameMeters {
     bytes.add(payloadBytes);
   }
 
-  /** Frames and payload bytes relayed in one read. */
+  /**
+   * Frames completed and payload bytes relayed in one read. Each is counted on its own: a read inside a long frame
+   * carries bytes and completes no frame.
+   */
   public void add(long frameCount, long payloadBytes) {
     if (frameCount > 0) {
       frames.add(frameCount);
+    }
+    if (payloadBytes > 0) {
       bytes.add(payloadBytes);
     }
   }
