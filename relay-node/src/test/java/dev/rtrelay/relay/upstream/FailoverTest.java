@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.relay.support.FakeUpstream;
+import dev.rtrelay.relay.support.PrometheusSamples;
 import dev.rtrelay.relay.support.RecordingClient;
 import dev.rtrelay.relay.support.RelayFixture;
 import dev.rtrelay.relay.support.RelayFixture.Rejection;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.TimeUnit;
@@ -72,6 +74,25 @@ class FailoverTest {
     WebSocket ws = relay.connect("voice").await(10, TimeUnit.SECONDS);
     assertEquals(1, healthy.acceptedSockets());
     ws.close();
+  }
+
+  @Test
+  void aProviderThatAcceptsButNeverAnswersTheUpgradeIsCountedAsATimeoutNotAConnectError(Vertx vertx)
+      throws Exception {
+    // Accepts the TCP connection and reads the upgrade request, then says nothing.
+    int port = vertx.createNetServer().connectHandler(socket -> socket.handler(bytes -> { }))
+        .listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
+    relay = RelayFixture.start(vertx, config(deployment("silent", "http://127.0.0.1:" + port, 1),
+        "relay_settings:\n  upstream_connect_timeout_seconds: 0.5\n")).await(10, TimeUnit.SECONDS);
+    Rejection r = relay.expectRejection(relay.options("voice").addHeader("api-key", RelayFixture.MASTER_KEY))
+        .await(10, TimeUnit.SECONDS);
+    assertTrue(r.message().contains("silent: timeout"), r.message());
+    String metrics = vertx.createHttpClient().request(HttpMethod.GET, relay.managementPort(), "127.0.0.1", "/metrics")
+        .compose(req -> req.send().compose(resp -> resp.body())).await(10, TimeUnit.SECONDS).toString();
+    PrometheusSamples samples = new PrometheusSamples(metrics);
+    assertEquals(1, samples.value("rtrelay_upstream_connect_failures_total", "deployment", "silent", "reason",
+        "timeout"));
+    assertFalse(metrics.contains("reason=\"connect_error\""), "a handshake timeout is not a connect error");
   }
 
   @Test
