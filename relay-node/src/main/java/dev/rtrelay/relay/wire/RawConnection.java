@@ -36,6 +36,8 @@ public final class RawConnection extends ChannelInboundHandlerAdapter implements
   private Runnable drained;
   private Runnable lost;
   private boolean closed;
+  /** Set on the event loop before the idle close, read after it in {@code lost}, on the same loop. */
+  private boolean silent;
 
   private RawConnection(ContextInternal context, String label) {
     this.context = context;
@@ -72,6 +74,11 @@ public final class RawConnection extends ChannelInboundHandlerAdapter implements
       return;
     }
     resume();
+  }
+
+  /** Whether the relay closed this connection because its peer sent nothing for the idle timeout. */
+  public boolean closedForSilence() {
+    return silent;
   }
 
   public boolean closed() {
@@ -122,6 +129,7 @@ public final class RawConnection extends ChannelInboundHandlerAdapter implements
     if (event instanceof IdleStateEvent) {
       // Nothing read for the idle timeout: the peer is gone (answered pings would have arrived).
       LOG.debug("{} connection idle; closing", label);
+      silent = true;
       ctx.close();
     } else {
       ReferenceCountUtil.release(event);

@@ -212,17 +212,29 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
     cutIfStuck(side);
   }
 
-  /** A side's TCP connection ended: the other side is told (1011 for the client, 1001 for the upstream). */
+  /**
+   * A side's TCP connection ended: the other side is told (1011 for the client, 1001 for the upstream). When the relay
+   * itself closed it because the peer fell silent past the idle timeout, the session is booked as closed by the relay
+   * (1001, "… silent"), not as that side's abnormal 1006, and the other side hears the same.
+   */
   private void connectionLost(Side side) {
     from(side).stop();
-    if (!ended) {
-      end(side.label, null, null);
-    }
     Side otherSide = other(side);
-    if (otherSide == Side.CLIENT) {
-      closeTo(otherSide, (int) CloseCodes.INTERNAL_ERROR, "upstream connection lost");
+    if (socket(side).closedForSilence()) {
+      String reason = side.label + " silent past the idle timeout";
+      if (!ended) {
+        end("relay", (int) CloseCodes.GOING_AWAY, reason);
+      }
+      closeTo(otherSide, (int) CloseCodes.GOING_AWAY, reason);
     } else {
-      closeTo(otherSide, (int) CloseCodes.GOING_AWAY, null);
+      if (!ended) {
+        end(side.label, null, null);
+      }
+      if (otherSide == Side.CLIENT) {
+        closeTo(otherSide, (int) CloseCodes.INTERNAL_ERROR, "upstream connection lost");
+      } else {
+        closeTo(otherSide, (int) CloseCodes.GOING_AWAY, null);
+      }
     }
     cutIfStuck(side);
     if (client.closed() && upstream.closed() && graceTimer >= 0) {

@@ -164,6 +164,15 @@ class PublicPortHardeningTest {
       assertTrue(client.endsWithin(), "a silent session outlived the 1 s idle timeout by the socket's 10 s");
       assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started) < 5);
     }
+    // Booked as the relay's close for silence, not as an abnormal close (1006) by the client.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    PrometheusSamples closed = new PrometheusSamples(scrape());
+    while (!closed.has("rtrelay_sessions_closed_total") && System.nanoTime() < deadline) {
+      closed = new PrometheusSamples(scrape());
+    }
+    assertEquals(1, closed.value("rtrelay_sessions_closed_total", "model", "echo", "closed_by", "relay", "code",
+        "1001"));
+    assertFalse(closed.toString().contains("closed_by=\"client\""), closed.toString());
   }
 
   @Test
