@@ -435,49 +435,37 @@ public final class ConfigLoader {
 
   private RelaySettings relaySettings(JsonNode node) {
     RelaySettings d = RelaySettings.defaults();
-    int maxMessage = node.hasNonNull("max_message_bytes")
-        ? (int) nonNegative(node.get("max_message_bytes"), "relay_settings.max_message_bytes") : d.maxMessageBytes();
+    int maxMessage = intSetting(node, "max_message_bytes", d.maxMessageBytes());
     if (maxMessage < 65536) {
       throw ConfigException.at("relay_settings.max_message_bytes", "must be at least 65536");
     }
-    int ping = node.hasNonNull("ping_interval_seconds")
-        ? (int) nonNegative(node.get("ping_interval_seconds"), "relay_settings.ping_interval_seconds")
-        : d.pingIntervalSeconds();
+    int ping = intSetting(node, "ping_interval_seconds", d.pingIntervalSeconds());
     boolean deflate = node.hasNonNull("per_message_deflate")
         ? bool(node.get("per_message_deflate"), "relay_settings.per_message_deflate") : d.perMessageDeflate();
     double connect = node.hasNonNull("upstream_connect_timeout_seconds")
         ? nonNegative(node.get("upstream_connect_timeout_seconds"), "relay_settings.upstream_connect_timeout_seconds")
         : d.upstreamConnectTimeoutSeconds();
-    int queue = node.hasNonNull("write_queue_max_bytes")
-        ? (int) nonNegative(node.get("write_queue_max_bytes"), "relay_settings.write_queue_max_bytes")
-        : d.writeQueueMaxBytes();
+    int queue = intSetting(node, "write_queue_max_bytes", d.writeQueueMaxBytes());
     boolean logAudio = node.hasNonNull("log_audio")
         ? bool(node.get("log_audio"), "relay_settings.log_audio") : d.logAudio();
-    int eventBuffer = node.hasNonNull("event_buffer_max_events")
-        ? (int) nonNegative(node.get("event_buffer_max_events"), "relay_settings.event_buffer_max_events")
-        : d.eventBufferMaxEvents();
-    int drain = node.hasNonNull("drain_seconds")
-        ? (int) nonNegative(node.get("drain_seconds"), "relay_settings.drain_seconds") : d.drainSeconds();
-    int warmUp = node.hasNonNull("warm_up_sessions")
-        ? (int) nonNegative(node.get("warm_up_sessions"), "relay_settings.warm_up_sessions") : d.warmUpSessions();
-    int handshake = node.hasNonNull("handshake_timeout_seconds")
-        ? (int) nonNegative(node.get("handshake_timeout_seconds"), "relay_settings.handshake_timeout_seconds")
-        : d.handshakeTimeoutSeconds();
+    int eventBuffer = intSetting(node, "event_buffer_max_events", d.eventBufferMaxEvents());
+    int drain = intSetting(node, "drain_seconds", d.drainSeconds());
+    int warmUp = intSetting(node, "warm_up_sessions", d.warmUpSessions());
+    int handshake = intSetting(node, "handshake_timeout_seconds", d.handshakeTimeoutSeconds());
     if (handshake < 1) {
       throw ConfigException.at("relay_settings.handshake_timeout_seconds", "must be at least 1");
     }
-    int idle = node.hasNonNull("idle_timeout_seconds")
-        ? (int) nonNegative(node.get("idle_timeout_seconds"), "relay_settings.idle_timeout_seconds")
-        : d.idleTimeoutSeconds();
-    int brakeFailures = node.hasNonNull("auth_failure_limit")
-        ? (int) nonNegative(node.get("auth_failure_limit"), "relay_settings.auth_failure_limit")
-        : d.authBrake().maxFailures();
-    int brakeWindow = node.hasNonNull("auth_failure_window_seconds")
-        ? (int) nonNegative(node.get("auth_failure_window_seconds"), "relay_settings.auth_failure_window_seconds")
-        : d.authBrake().windowSeconds();
+    int idle = intSetting(node, "idle_timeout_seconds", d.idleTimeoutSeconds());
+    int brakeFailures = intSetting(node, "auth_failure_limit", d.authBrake().maxFailures());
+    int brakeWindow = intSetting(node, "auth_failure_window_seconds", d.authBrake().windowSeconds());
     List<String> proxies = trustedProxies(node.path("trusted_proxies"));
     return new RelaySettings(maxMessage, ping, deflate, connect, queue, logAudio, eventBuffer, drain, warmUp,
         handshake, idle, new AuthBrakeSettings(brakeFailures, brakeWindow), proxies);
+  }
+
+  /** A whole, non-negative {@code relay_settings} entry, or {@code fallback} when it is absent. */
+  private static int intSetting(JsonNode node, String name, int fallback) {
+    return node.hasNonNull(name) ? (int) nonNegative(node.get(name), "relay_settings." + name) : fallback;
   }
 
   /** IPs or CIDR ranges, validated here so a typo is a start-up error rather than a proxy never trusted. */
