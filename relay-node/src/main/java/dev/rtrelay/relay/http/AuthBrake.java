@@ -83,7 +83,7 @@ public final class AuthBrake {
     if (w == null || w.failures() < settings.maxFailures()) {
       return;
     }
-    long left = w.startMillis() + settings.windowSeconds() * 1000L - now;
+    long left = windowEnd(w) - now;
     if (left <= 0) {
       windows.remove(address, w);
       return;
@@ -95,12 +95,16 @@ public final class AuthBrake {
   void failed(String address) {
     long now = clockMillis.getAsLong();
     if (windows.size() >= MAX_ADDRESSES && !windows.containsKey(address)) {
-      windows.values().removeIf(w -> w.startMillis() + settings.windowSeconds() * 1000L <= now);
+      windows.values().removeIf(w -> windowEnd(w) <= now);
       if (windows.size() >= MAX_ADDRESSES) {
         return;
       }
     }
-    windows.compute(address, (a, w) -> w == null || w.startMillis() + settings.windowSeconds() * 1000L <= now
+    windows.compute(address, (a, w) -> w == null || windowEnd(w) <= now
         ? new Window(now, 1) : new Window(w.startMillis(), w.failures() + 1));
+  }
+
+  private long windowEnd(Window w) {
+    return w.startMillis() + settings.windowSeconds() * 1000L;
   }
 }
