@@ -34,20 +34,18 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
     // Counted when the response head goes out, whatever answers it (a 101 included).
     request.response().headersEndHandler(v -> counters.httpRequest(route, request.method().name(),
         request.response().getStatusCode()));
-    switch (path) {
-      // LiteLLM serves realtime under all three prefixes; clients pick whichever their base URL implies.
-      case "/v1/realtime", "/realtime", "/openai/v1/realtime" -> {
+    switch (route) {
+      case "realtime" -> {
         if (get) {
           realtime.handle(request);
         } else {
           methodNotAllowed(request);
         }
       }
-      case "/v1/realtime/client_secrets", "/realtime/client_secrets", "/openai/v1/realtime/client_secrets" ->
-          postOnly(request, clientSecrets);
+      case "client_secrets" -> postOnly(request, clientSecrets);
       // No GET or other verbs: the relay only relays the SDP exchange; call audio never passes through it.
-      case "/v1/realtime/calls", "/realtime/calls", "/openai/v1/realtime/calls" -> postOnly(request, calls);
-      case "/v1/models", "/models" -> {
+      case "calls" -> postOnly(request, calls);
+      case "models" -> {
         if (get) {
           models.handle(request);
         } else {
@@ -58,7 +56,10 @@ public final class HttpDispatcher implements Handler<HttpServerRequest> {
     }
   }
 
-  /** The metrics label for a path: one of the relay's routes, never the path a client sent. */
+  /**
+   * The route a path belongs to, also its metrics label: one of the relay's routes, never the path a client sent.
+   * LiteLLM serves realtime under all three prefixes; clients pick whichever their base URL implies.
+   */
   static String route(String path) {
     return switch (path) {
       case "/v1/realtime", "/realtime", "/openai/v1/realtime" -> "realtime";
