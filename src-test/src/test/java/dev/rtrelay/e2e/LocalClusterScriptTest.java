@@ -1,5 +1,6 @@
 package dev.rtrelay.e2e;
 
+import dev.rtrelay.relay.support.OnEventLoop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,9 +109,9 @@ class LocalClusterScriptTest {
     try {
       assertTrue(ready.await(240, TimeUnit.SECONDS), "cluster not ready:\n" + output);
       HttpClient http = vertx.createHttpClient();
-      JsonObject secret = new JsonObject(post(http, relayA, "/v1/realtime/client_secrets", "sk-relay-local-dev",
+      JsonObject secret = new JsonObject(post(vertx, http, relayA, "/v1/realtime/client_secrets", "sk-relay-local-dev",
           "application/json", Buffer.buffer("{\"model\":\"gpt-realtime\"}"), 200));
-      post(http, relayB, "/v1/realtime/calls", secret.getString("value"), "application/sdp",
+      post(vertx, http, relayB, "/v1/realtime/calls", secret.getString("value"), "application/sdp",
           Buffer.buffer("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"), 201);
 
       BlockingQueue<String> events = new ArrayBlockingQueue<>(1000);
@@ -131,8 +132,8 @@ class LocalClusterScriptTest {
       double written = -1;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (written < 6 && System.nanoTime() < deadline) {
-        written = metric(http.request(HttpMethod.GET, loggerMetrics, "127.0.0.1", "/metrics")
-            .compose(r -> r.send().compose(resp -> resp.body())).await(5, TimeUnit.SECONDS).toString(),
+        written = metric(OnEventLoop.call(vertx, () -> http.request(HttpMethod.GET, loggerMetrics, "127.0.0.1",
+            "/metrics").compose(r -> r.send().compose(resp -> resp.body()))).await(5, TimeUnit.SECONDS).toString(),
             "rtrelay_logger_records_written_total");
       }
       assertTrue(written >= 6, "records written to Kafka: " + written);
@@ -157,13 +158,14 @@ class LocalClusterScriptTest {
     }
   }
 
-  private static String post(HttpClient http, int port, String path, String bearer, String contentType, Buffer body,
+  private static String post(Vertx vertx, HttpClient http, int port, String path, String bearer, String contentType, Buffer body,
       int expected) throws Exception {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
         .setURI(path).putHeader("Authorization", "Bearer " + bearer).putHeader("Content-Type", contentType);
-    return http.request(options).compose(req -> req.send(body)).compose(resp -> resp.body().map(b -> {
-      assertEquals(expected, resp.statusCode(), path + ": " + b);
-      return b.toString();
-    })).await(15, TimeUnit.SECONDS);
+    return OnEventLoop.call(vertx, () -> http.request(options).compose(req -> req.send(body))
+        .compose(resp -> resp.body().map(b -> {
+          assertEquals(expected, resp.statusCode(), path + ": " + b);
+          return b.toString();
+        }))).await(15, TimeUnit.SECONDS);
   }
 }

@@ -1,5 +1,6 @@
 package dev.rtrelay.e2e;
 
+import dev.rtrelay.relay.support.OnEventLoop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -136,8 +137,9 @@ class RelayJarTest {
       assertEquals("session.created", new JsonObject(events.poll(10, TimeUnit.SECONDS)).getString("type"));
 
       io.vertx.core.http.HttpClient http = vertx.createHttpClient();
-      String metrics = http.request(io.vertx.core.http.HttpMethod.GET, management, "127.0.0.1", "/metrics")
-          .compose(r -> r.send().compose(resp -> resp.body())).await(5, TimeUnit.SECONDS).toString();
+      String metrics = OnEventLoop.call(vertx, () -> http.request(io.vertx.core.http.HttpMethod.GET, management,
+          "127.0.0.1", "/metrics").compose(r -> r.send().compose(resp -> resp.body()))).await(5, TimeUnit.SECONDS)
+          .toString();
       for (String series : new String[] {"rtrelay_sessions_live{", "rtrelay_http_requests_total{",
           "jvm_memory_used_bytes", "rtrelay_upstream_connect_seconds_count"}) {
         assertTrue(metrics.contains(series), series + " missing from /metrics:\n" + metrics);

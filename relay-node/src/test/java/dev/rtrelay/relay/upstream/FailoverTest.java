@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrelay.relay.support.OnEventLoop;
 import dev.rtrelay.relay.support.FakeUpstream;
 import dev.rtrelay.relay.support.PrometheusSamples;
 import dev.rtrelay.relay.support.RecordingClient;
 import dev.rtrelay.relay.support.RelayFixture;
 import dev.rtrelay.relay.support.RelayFixture.Rejection;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.junit5.VertxExtension;
@@ -87,8 +89,9 @@ class FailoverTest {
     Rejection r = relay.expectRejection(relay.options("voice").addHeader("api-key", RelayFixture.MASTER_KEY))
         .await(10, TimeUnit.SECONDS);
     assertTrue(r.message().contains("silent: timeout"), r.message());
-    String metrics = vertx.createHttpClient().request(HttpMethod.GET, relay.managementPort(), "127.0.0.1", "/metrics")
-        .compose(req -> req.send().compose(resp -> resp.body())).await(10, TimeUnit.SECONDS).toString();
+    HttpClient http = vertx.createHttpClient();
+    String metrics = OnEventLoop.call(vertx, () -> http.request(HttpMethod.GET, relay.managementPort(), "127.0.0.1",
+        "/metrics").compose(req -> req.send().compose(resp -> resp.body()))).await(10, TimeUnit.SECONDS).toString();
     PrometheusSamples samples = new PrometheusSamples(metrics);
     assertEquals(1, samples.value("rtrelay_upstream_connect_failures_total", "deployment", "silent", "reason",
         "timeout"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrelay.relay.support.OnEventLoop;
 import dev.rtrelay.relay.support.FakeWebRtcProvider;
 import dev.rtrelay.relay.support.RelayFixture;
 import dev.rtrelay.relay.support.TestConfigs;
@@ -34,6 +35,7 @@ class WebRtcSignInTest {
   private FakeWebRtcProvider healthy;
   private FakeWebRtcProvider failing;
   private RelayFixture relay;
+  private Vertx vertx;
   private HttpClient http;
 
   @BeforeEach
@@ -42,6 +44,7 @@ class WebRtcSignInTest {
     failing = FakeWebRtcProvider.start(vertx).await(5, TimeUnit.SECONDS);
     failing.failSecretsWith(500);
     relay = RelayFixture.start(vertx, yaml(healthy.baseUrl(), failing.baseUrl())).await(10, TimeUnit.SECONDS);
+    this.vertx = vertx;
     http = vertx.createHttpClient();
   }
 
@@ -89,14 +92,14 @@ class WebRtcSignInTest {
     }
   }
 
-  static Reply post(HttpClient http, int port, String path, Map<String, String> headers, Buffer body)
+  private Reply post(HttpClient http, int port, String path, Map<String, String> headers, Buffer body)
       throws Exception {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
         .setURI(path);
     headers.forEach(options::putHeader);
-    return http.request(options)
+    return OnEventLoop.call(vertx, () -> http.request(options)
         .compose(req -> req.send(body).compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(),
-            resp.headers(), b))))
+            resp.headers(), b)))))
         .await(10, TimeUnit.SECONDS);
   }
 

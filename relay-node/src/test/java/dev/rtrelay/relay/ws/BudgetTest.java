@@ -3,6 +3,7 @@ package dev.rtrelay.relay.ws;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrelay.relay.support.OnEventLoop;
 import dev.rtrelay.relay.support.ClientEvents;
 import dev.rtrelay.relay.support.PrometheusSamples;
 import dev.rtrelay.relay.support.RecordingClient;
@@ -85,8 +86,9 @@ class BudgetTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     // The bill is booked right after response.done is forwarded; poll rather than assume it is already there.
     while (System.nanoTime() < deadline) {
-      samples = new PrometheusSamples(http.request(HttpMethod.GET, relay.managementPort(), "127.0.0.1", "/metrics")
-          .compose(r -> r.send().compose(b -> b.body())).await(5, TimeUnit.SECONDS).toString());
+      samples = new PrometheusSamples(OnEventLoop.call(vertx, () -> http.request(HttpMethod.GET,
+          relay.managementPort(), "127.0.0.1", "/metrics").compose(r -> r.send().compose(b -> b.body())))
+          .await(5, TimeUnit.SECONDS).toString());
       if (samples.has("rtrelay_cost_usd_total", "model", "gpt-realtime")) {
         break;
       }

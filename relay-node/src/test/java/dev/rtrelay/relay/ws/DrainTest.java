@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrelay.relay.support.OnEventLoop;
 import dev.rtrelay.relay.support.FakeUpstream;
 import dev.rtrelay.relay.support.RecordingClient;
 import dev.rtrelay.relay.support.RelayFixture;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DrainTest {
   private FakeUpstream upstream;
   private RelayFixture relay;
+  private Vertx vertx;
   private HttpClient http;
 
   @BeforeEach
@@ -33,6 +35,7 @@ class DrainTest {
     upstream = FakeUpstream.echo(vertx).await(5, TimeUnit.SECONDS);
     relay = RelayFixture.start(vertx, TestConfigs.echo(upstream.baseUrl()))
         .await(10, TimeUnit.SECONDS);
+    this.vertx = vertx;
     http = vertx.createHttpClient();
   }
 
@@ -43,11 +46,12 @@ class DrainTest {
   }
 
   private JsonObject readiness(int expectedStatus) throws Exception {
-    return http.request(HttpMethod.GET, relay.managementPort(), "127.0.0.1", "/health/readiness")
+    return OnEventLoop.call(vertx, () -> http.request(HttpMethod.GET, relay.managementPort(), "127.0.0.1",
+            "/health/readiness")
         .compose(r -> r.send().compose(resp -> resp.body().map(b -> {
           assertEquals(expectedStatus, resp.statusCode(), b.toString());
           return new JsonObject(b);
-        }))).await(5, TimeUnit.SECONDS);
+        })))).await(5, TimeUnit.SECONDS);
   }
 
   private static void echoes(RecordingClient client, int count, String tag) throws Exception {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import dev.rtrelay.relay.support.OnEventLoop;
 import dev.rtrelay.relay.support.FakeUpstream;
 import dev.rtrelay.relay.support.PublishedRecords;
 import dev.rtrelay.relay.support.RecordingClient;
@@ -187,8 +188,8 @@ class GuardrailRelayTest {
     assertTrue(captured.list.stream().anyMatch(e -> e.getFormattedMessage().contains("guardrail 'no-injection'")));
     assertFalse(captured.list.stream().anyMatch(e -> e.getFormattedMessage().contains("secret plan")));
     HttpClient http = vertx.createHttpClient();
-    String metrics = http.request(HttpMethod.GET, relay.managementPort(), "127.0.0.1", "/metrics")
-        .compose(req -> req.send()).compose(resp -> resp.body()).await(10, TimeUnit.SECONDS).toString();
+    String metrics = OnEventLoop.call(vertx, () -> http.request(HttpMethod.GET, relay.managementPort(), "127.0.0.1",
+        "/metrics").compose(req -> req.send()).compose(resp -> resp.body())).await(10, TimeUnit.SECONDS).toString();
     assertEquals(1, new PrometheusSamples(metrics).value("rtrelay_guardrail_blocks_total", "guardrail", "no-injection",
         "mode", "pre_call"), metrics);
   }

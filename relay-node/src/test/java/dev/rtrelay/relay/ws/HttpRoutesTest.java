@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.relay.support.FakeUpstream;
+import dev.rtrelay.relay.support.OnEventLoop;
 import dev.rtrelay.relay.support.PrometheusSamples;
 import dev.rtrelay.relay.support.RelayFixture;
 import dev.rtrelay.relay.support.TestConfigs;
@@ -26,10 +27,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class HttpRoutesTest {
   private RelayFixture relay;
+  private Vertx vertx;
   private HttpClient http;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
+    this.vertx = vertx;
     FakeUpstream upstream = FakeUpstream.echo(vertx).await(10, TimeUnit.SECONDS);
     relay = RelayFixture.start(vertx, TestConfigs.echo(upstream.baseUrl())).await(10, TimeUnit.SECONDS);
     http = vertx.createHttpClient();
@@ -57,8 +60,8 @@ class HttpRoutesTest {
     if (apiKey != null) {
       options.addHeader("Authorization", "Bearer " + apiKey);
     }
-    return http.request(options).compose(req -> req.send())
-        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b)))
+    return OnEventLoop.call(vertx, () -> http.request(options).compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b))))
         .await(10, TimeUnit.SECONDS);
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrelay.relay.support.OnEventLoop;
 import dev.rtrelay.relay.support.FakeUpstream;
 import dev.rtrelay.relay.support.PrometheusSamples;
 import dev.rtrelay.relay.support.RecordingClient;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class MetricsTest {
   private RelayFixture relay;
+  private Vertx vertx;
   private HttpClient http;
 
   @BeforeEach
@@ -43,6 +45,7 @@ class MetricsTest {
         general_settings:
           master_key: %s
         """.formatted(down.baseUrl(), echo.baseUrl(), RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+    this.vertx = vertx;
     http = vertx.createHttpClient();
   }
 
@@ -52,8 +55,9 @@ class MetricsTest {
   }
 
   private PrometheusSamples scrape() throws Exception {
-    return new PrometheusSamples(http.request(HttpMethod.GET, relay.managementPort(), "127.0.0.1", "/metrics")
-        .compose(r -> r.send().compose(resp -> resp.body())).await(5, TimeUnit.SECONDS).toString());
+    return new PrometheusSamples(OnEventLoop.call(vertx, () -> http.request(HttpMethod.GET, relay.managementPort(),
+        "127.0.0.1", "/metrics").compose(r -> r.send().compose(resp -> resp.body()))).await(5, TimeUnit.SECONDS)
+        .toString());
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.rtrelay.relay.support.OnEventLoop;
 import dev.rtrelay.relay.support.FakeUpstream;
 import dev.rtrelay.relay.support.LogCapture;
 import dev.rtrelay.relay.support.PrometheusSamples;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class PublicPortHardeningTest {
   private RelayFixture relay;
+  private Vertx vertx;
   private HttpClient http;
 
   @AfterEach
@@ -53,6 +55,7 @@ class PublicPortHardeningTest {
     FakeUpstream upstream = FakeUpstream.echo(vertx).await(10, TimeUnit.SECONDS);
     relay = RelayFixture.start(vertx, TestConfigs.echo(upstream.baseUrl()).replace("relay_settings:\n",
         "relay_settings:\n" + relaySettings)).await(10, TimeUnit.SECONDS);
+    this.vertx = vertx;
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     return upstream;
   }
@@ -64,8 +67,8 @@ class PublicPortHardeningTest {
     for (int i = 0; i < headers.length; i += 2) {
       options.putHeader(headers[i], headers[i + 1]);
     }
-    return http.request(options).compose(req -> req.send().compose(resp -> resp.body()
-        .map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())))).await(10, TimeUnit.SECONDS);
+    return OnEventLoop.call(vertx, () -> http.request(options).compose(req -> req.send().compose(resp -> resp.body()
+        .map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))))).await(10, TimeUnit.SECONDS);
   }
 
   private String scrape() throws Exception {
@@ -115,8 +118,9 @@ class PublicPortHardeningTest {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
         .setPort(relay.port()).setURI("/v1/realtime/client_secrets")
         .putHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY).putHeader("Content-Type", "application/json");
-    Reply reply = http.request(options).compose(req -> req.send("{\"model\":\"echo\"}").compose(resp -> resp.body()
-        .map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString())))).await(10, TimeUnit.SECONDS);
+    Reply reply = OnEventLoop.call(vertx, () -> http.request(options)
+        .compose(req -> req.send("{\"model\":\"echo\"}").compose(resp -> resp.body()
+        .map(b -> new Reply(resp.statusCode(), resp.headers(), b.toString()))))).await(10, TimeUnit.SECONDS);
     assertEquals(501, reply.status());
     assertTrue(reply.body().contains("general_settings.webrtc_token_secrets"), reply.body());
   }
@@ -249,6 +253,7 @@ class PublicPortHardeningTest {
   @Test
   void anUnreachableProviderIsNamedByDeploymentAndCategoryNeverByAddressOrException(Vertx vertx) throws Exception {
     relay = RelayFixture.start(vertx, TestConfigs.echo("http://127.0.0.1:1")).await(10, TimeUnit.SECONDS);
+    this.vertx = vertx;
     http = vertx.createHttpClient();
     RelayFixture.Rejection refused = relay.expectRejection(relay.options("echo")
         .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(20, TimeUnit.SECONDS);

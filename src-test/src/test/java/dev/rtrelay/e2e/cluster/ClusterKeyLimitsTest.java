@@ -1,5 +1,6 @@
 package dev.rtrelay.e2e.cluster;
 
+import dev.rtrelay.relay.support.OnEventLoop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -99,10 +100,11 @@ class ClusterKeyLimitsTest {
       int expectedStatus) throws Exception {
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
         .setURI(path).putHeader("Authorization", "Bearer " + bearer).putHeader("Content-Type", contentType);
-    return http.request(options).compose(req -> req.send(body)).compose(resp -> resp.body().map(b -> {
-      assertEquals(expectedStatus, resp.statusCode(), b.toString());
-      return new JsonObject().put("location", resp.getHeader("location")).put("body", b.toString());
-    })).await(15, TimeUnit.SECONDS);
+    return OnEventLoop.call(plain, () -> http.request(options).compose(req -> req.send(body))
+        .compose(resp -> resp.body().map(b -> {
+          assertEquals(expectedStatus, resp.statusCode(), b.toString());
+          return new JsonObject().put("location", resp.getHeader("location")).put("body", b.toString());
+        }))).await(15, TimeUnit.SECONDS);
   }
 
   private static int refusedStatus(int port, String key) throws Exception {
