@@ -112,12 +112,9 @@ final class RelayVerticle extends VerticleBase {
     registry.closeAll("relay shutting down");
     // Sessions end when the peers answer the close; their session.closed records must be in the sink's last batch.
     Future<Void> ended = registry.whenEmpty().timeout(5, TimeUnit.SECONDS).otherwiseEmpty();
-    return ended.compose(v -> {
-      if (eventSink != null) {
-        eventSink.stop();
-      }
-      return server.close();
-    }).eventually(() -> upstreamClient.close()).eventually(() -> httpClient.close())
+    // The last batches must be acknowledged before the node's Vert.x instance (and its cluster connections) closes.
+    return ended.compose(v -> eventSink == null ? Future.<Void>succeededFuture() : eventSink.stop())
+        .compose(v -> server.close()).eventually(() -> upstreamClient.close()).eventually(() -> httpClient.close())
         .eventually(() -> budgetConsumer.unregister());
   }
 

@@ -1,6 +1,8 @@
 package dev.rtrelay.relay.events;
 
 import dev.rtrelay.events.EventBatch;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -17,6 +19,8 @@ import org.slf4j.LoggerFactory;
 public final class EventBusSink implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(EventBusSink.class);
   private static final long DROP_LOG_INTERVAL_NANOS = 60_000_000_000L;
+  /** Beyond one acknowledgement timeout, so that batches sent as the stop began get their own answer or timeout. */
+  private static final long STOP_GRACE_MILLIS = 500;
 
   private final Vertx vertx;
   private final EventLogSettings settings;
@@ -28,6 +32,8 @@ public final class EventBusSink implements EventSink {
   private int inFlight;
   private long timer = -1;
   private long lastDropLogNanos;
+  /** Set by {@link #stop}: completes when nothing is waiting or in flight. */
+  private Promise<Void> stopped;
 
   private record Sealed(Buffer batch, int events) {}
 
@@ -42,11 +48,43 @@ public final class EventBusSink implements EventSink {
     timer = vertx.setPeriodic(settings.flushIntervalMillis(), id -> flush());
   }
 
-  public void stop() {
+  /**
+   * Sends what is waiting and completes once every batch has been acknowledged or has failed, so that a node closing
+   * its Vert.x instance right after (clustered: the event bus connections go with it) does not lose the last batches,
+   * which hold the drained sessions' {@code session.closed} records. Bounded: batches still unsent after one
+   * acknowledgement timeout (a stalled logger) are counted as not acknowledged and the stop completes.
+   */
+  public Future<Void> stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
+      timer = -1;
     }
     flush();
+    if (idle()) {
+      return Future.succeededFuture();
+    }
+    stopped = Promise.promise();
+    long limit = vertx.setTimer(settings.ackTimeoutMillis() + STOP_GRACE_MILLIS, id -> giveUp());
+    return stopped.future().onComplete(v -> vertx.cancelTimer(limit));
+  }
+
+  private boolean idle() {
+    return inFlight == 0 && sealed.isEmpty();
+  }
+
+  /** The stop's bound passed: what was never sent is counted, so nothing vanishes silently. */
+  private void giveUp() {
+    int unsent = 0;
+    for (Sealed batch : sealed) {
+      unsent += batch.events();
+    }
+    sealed.clear();
+    waitingEvents -= unsent;
+    if (unsent > 0) {
+      stats.droppedUndelivered(unsent);
+      LOG.warn("stopping: {} session event(s) not sent to a logger in time; counted as not acknowledged", unsent);
+    }
+    stopped.tryComplete();
   }
 
   @Override
@@ -97,6 +135,9 @@ public final class EventBusSink implements EventSink {
           logDrops();
         }
         send();
+        if (stopped != null && idle()) {
+          stopped.tryComplete();
+        }
       });
     }
   }
