@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drains the {@link OutboundBuffer} into Kafka with a bounded number of records in flight. A failed send goes back to
- * the front of the buffer and sending pauses with a growing back-off, so an outage costs memory up to the buffer's
- * bound and nothing else.
+ * the buffer, ahead of what was added after it, and sending pauses with a growing back-off, so an outage costs memory
+ * up to the buffer's bound and nothing else. A record Kafka refuses for good ({@link RecordRejections}) is dropped and
+ * counted instead of retried.
  */
 final class KafkaEventWriter {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaEventWriter.class);
@@ -26,6 +27,7 @@ final class KafkaEventWriter {
   private int inFlight;
   private long sent;
   private long failures;
+  private long rejected;
   private long backoffMs;
   private boolean waiting;
   private boolean outage;
@@ -89,6 +91,10 @@ final class KafkaEventWriter {
           })
           .onFailure(error -> {
             inFlight--;
+            if (RecordRejections.isPermanent(error)) {
+              rejected(entry, error);
+              return;
+            }
             failures++;
             meters.sendFailures.increment();
             long droppedBefore = buffer.dropped();
@@ -106,6 +112,22 @@ final class KafkaEventWriter {
     }
   }
 
+  /** A record Kafka will never take: dropped, counted and logged (rate-limited), and the rest goes on. */
+  private void rejected(OutboundBuffer.Entry entry, Throwable error) {
+    rejected++;
+    meters.rejected.increment();
+    levelsChanged.run();
+    long now = System.nanoTime();
+    if (now - lastRejectLogNanos > 60_000_000_000L) {
+      lastRejectLogNanos = now;
+      LOG.warn("Kafka refused a record of {} bytes for good ({}); dropped, {} so far. Lower the relays' "
+          + "relay_settings.max_logged_event_bytes or raise the topic's max.message.bytes", entry.value().length(),
+          error.getClass().getSimpleName(), rejected);
+    }
+    pump();
+  }
+
+  private long lastRejectLogNanos;
   private long lastDropLogNanos;
   private long lastLoggedDrops;
 
@@ -137,6 +159,11 @@ final class KafkaEventWriter {
 
   long failures() {
     return failures;
+  }
+
+  /** Records Kafka refused for good (too large, invalid), dropped rather than retried. */
+  long rejected() {
+    return rejected;
   }
 
   int inFlight() {

@@ -19,6 +19,7 @@ final class LoggerMeters {
   final Counter written;
   final Counter dropped;
   final Counter sendFailures;
+  final Counter rejected;
   final Counter malformedBatches;
   final DistributionSummary batchRecords;
   final Timer sendLatency;
@@ -36,6 +37,9 @@ final class LoggerMeters {
         .register(registry);
     sendFailures = Counter.builder("rtrelay_logger_send_failures")
         .description("Failed Kafka sends (the records are retried)").register(registry);
+    rejected = Counter.builder("rtrelay_logger_records_rejected")
+        .description("Records Kafka refused for good (larger than max.request.size or the topic's max.message.bytes, "
+            + "or invalid); dropped, not retried").register(registry);
     malformedBatches = Counter.builder("rtrelay_logger_malformed_batches")
         .description("Event batches that could not be decoded").register(registry);
     batchRecords = DistributionSummary.builder("rtrelay_logger_batch_records")

@@ -80,6 +80,7 @@ public final class LoggerVerticle extends VerticleBase {
         .put("in_flight", writer.inFlight())
         .put("dropped", buffer.dropped())
         .put("send_failures", writer.failures())
+        .put("rejected", writer.rejected())
         .put("malformed_batches", malformed);
   }
 

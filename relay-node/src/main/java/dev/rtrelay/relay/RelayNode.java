@@ -102,7 +102,8 @@ public final class RelayNode {
           sim.map(s -> "ws://127.0.0.1:" + s.port()),
           "relay-" + UUID.randomUUID().toString().substring(0, 8), publishEvents,
           EventLogSettings.of(config.loggedEventTypes(), config.relay().logAudio(),
-              config.relay().eventBufferMaxEvents()),
+              config.relay().eventBufferMaxEvents(), config.relay().eventBufferMaxBytes(),
+              config.relay().maxLoggedEventBytes()),
           eventStats, new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
           guardrailStats, costStats, config.tokenSecrets().isEmpty() ? Optional.empty()
               : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())), new DrainState(), metrics,

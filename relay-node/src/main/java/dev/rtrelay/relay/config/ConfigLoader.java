@@ -102,6 +102,8 @@ public final class ConfigLoader {
 
   /** 32 random bytes in base64 without padding: what {@code openssl rand -base64 32} prints, less its "=". */
   static final int MIN_TOKEN_SECRET_CHARS = 43;
+  /** A record must at least hold its envelope and an event's type. */
+  static final int MIN_LOGGED_EVENT_BYTES = 1024;
 
   /** One secret or a list (newest first, for rotation); each long enough to be a real key. */
   private List<Secret> tokenSecrets(JsonNode node) {
@@ -449,6 +451,11 @@ public final class ConfigLoader {
     boolean logAudio = node.hasNonNull("log_audio")
         ? bool(node.get("log_audio"), "relay_settings.log_audio") : d.logAudio();
     int eventBuffer = intSetting(node, "event_buffer_max_events", d.eventBufferMaxEvents());
+    int eventBufferBytes = intSetting(node, "event_buffer_max_bytes", d.eventBufferMaxBytes());
+    int maxLoggedEvent = intSetting(node, "max_logged_event_bytes", d.maxLoggedEventBytes());
+    if (maxLoggedEvent < MIN_LOGGED_EVENT_BYTES) {
+      throw ConfigException.at("relay_settings.max_logged_event_bytes", "must be at least " + MIN_LOGGED_EVENT_BYTES);
+    }
     int drain = intSetting(node, "drain_seconds", d.drainSeconds());
     int warmUp = intSetting(node, "warm_up_sessions", d.warmUpSessions());
     int handshake = intSetting(node, "handshake_timeout_seconds", d.handshakeTimeoutSeconds());
@@ -459,7 +466,8 @@ public final class ConfigLoader {
     int brakeFailures = intSetting(node, "auth_failure_limit", d.authBrake().maxFailures());
     int brakeWindow = intSetting(node, "auth_failure_window_seconds", d.authBrake().windowSeconds());
     List<String> proxies = trustedProxies(node.path("trusted_proxies"));
-    return new RelaySettings(maxMessage, ping, deflate, connect, queue, logAudio, eventBuffer, drain, warmUp,
+    return new RelaySettings(maxMessage, ping, deflate, connect, queue, logAudio, eventBuffer, eventBufferBytes,
+        maxLoggedEvent, drain, warmUp,
         handshake, idle, new AuthBrakeSettings(brakeFailures, brakeWindow), proxies);
   }
 

@@ -12,6 +12,10 @@ package dev.rtrelay.relay.config;
  * @param writeQueueMaxBytes bytes queued on one socket before its peer is paused
  * @param logAudio keep base64 audio in logged events (default: replaced by its byte length)
  * @param eventBufferMaxEvents session-event records one relay instance holds while loggers are slow or absent
+ * @param eventBufferMaxBytes the same bound in bytes, so that large records (a 16 MiB {@code session.update}, logged
+ *     audio) cannot grow it without limit
+ * @param maxLoggedEventBytes largest event a record carries whole; a larger one is recorded without its body (type
+ *     and size only) and counted. Below Kafka's default {@code max.request.size} (1 MiB), so every record can be written
  * @param drainSeconds on shutdown (SIGTERM), how long live sessions may go on before they are closed with 1001;
  *     Kubernetes' terminationGracePeriodSeconds must be longer
  * @param warmUpSessions sessions a starting node runs through a throwaway copy of itself before it listens, so its
@@ -32,6 +36,8 @@ public record RelaySettings(
     int writeQueueMaxBytes,
     boolean logAudio,
     int eventBufferMaxEvents,
+    int eventBufferMaxBytes,
+    int maxLoggedEventBytes,
     int drainSeconds,
     int warmUpSessions,
     int handshakeTimeoutSeconds,
@@ -39,7 +45,8 @@ public record RelaySettings(
     AuthBrakeSettings authBrake,
     java.util.List<String> trustedProxies) {
   public static RelaySettings defaults() {
-    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, false, 20_000, 30, 2_000, 10, 60,
+    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, false, 20_000,
+        32 * 1024 * 1024, 512 * 1024, 30, 2_000, 10, 60,
         AuthBrakeSettings.defaults(), java.util.List.of());
   }
 }

@@ -29,13 +29,17 @@ public final class EventBusSink implements EventSink {
   private final ArrayDeque<Sealed> sealed = new ArrayDeque<>();
   private EventBatch.Builder open = new EventBatch.Builder();
   private int waitingEvents;
+  /** Bytes of the records counted in {@link #waitingEvents}. */
+  private long waitingBytes;
+  /** Bytes of the records in the open batch (what {@link #waitingBytes} counted for them, framing aside). */
+  private long openRecordBytes;
   private int inFlight;
   private long timer = -1;
   private long lastDropLogNanos;
   /** Set by {@link #stop}: completes when nothing is waiting or in flight. */
   private Promise<Void> stopped;
 
-  private record Sealed(Buffer batch, int events) {}
+  private record Sealed(Buffer batch, int events, long bytes) {}
 
   public EventBusSink(Vertx vertx, EventLogSettings settings, EventStats stats) {
     this.vertx = vertx;
@@ -77,6 +81,7 @@ public final class EventBusSink implements EventSink {
     int unsent = 0;
     for (Sealed batch : sealed) {
       unsent += batch.events();
+      waitingBytes -= batch.bytes();
     }
     sealed.clear();
     waitingEvents -= unsent;
@@ -94,19 +99,26 @@ public final class EventBusSink implements EventSink {
 
   @Override
   public boolean offer(String sessionId, byte[] envelope) {
-    if (waitingEvents >= settings.maxBufferedEvents()) {
+    if (waitingEvents >= settings.maxBufferedEvents() || waitingBytes + envelope.length > settings.maxBufferedBytes()) {
       stats.droppedBufferFull();
       logDrops();
       return false;
     }
     open.add(sessionId, envelope);
     waitingEvents++;
+    waitingBytes += envelope.length;
+    openRecordBytes += envelope.length;
     stats.accepted();
     if (open.count() >= settings.batchMaxEvents() || open.bytes() >= settings.batchMaxBytes()) {
       seal();
       send();
     }
     return true;
+  }
+
+  @Override
+  public void truncated() {
+    stats.truncated();
   }
 
   private void flush() {
@@ -118,7 +130,8 @@ public final class EventBusSink implements EventSink {
 
   private void seal() {
     int events = open.count();
-    sealed.addLast(new Sealed(open.take(), events));
+    sealed.addLast(new Sealed(open.take(), events, openRecordBytes));
+    openRecordBytes = 0;
   }
 
   private void send() {
@@ -128,6 +141,7 @@ public final class EventBusSink implements EventSink {
       vertx.eventBus().request(EventBatch.ADDRESS, batch.batch(), delivery).onComplete(ar -> {
         inFlight--;
         waitingEvents -= batch.events();
+        waitingBytes -= batch.bytes();
         if (ar.succeeded()) {
           stats.delivered(batch.events());
         } else {

@@ -8,12 +8,16 @@ import dev.rtrelay.relay.config.LoggedEventTypes;
  * @param types {@code logged_real_time_event_types}
  * @param logAudio keep base64 audio in logged events; by default it is replaced by its decoded byte length
  * @param maxBufferedEvents records waiting per relay verticle before new ones are dropped
+ * @param maxBufferedBytes the same bound in bytes (records waiting or awaiting acknowledgement)
+ * @param maxEventBytes largest event recorded whole; larger ones are recorded as type and size only
  * @param maxInFlightBatches batches sent to loggers and not yet acknowledged, per relay verticle
  */
 public record EventLogSettings(
     LoggedEventTypes types,
     boolean logAudio,
     int maxBufferedEvents,
+    long maxBufferedBytes,
+    int maxEventBytes,
     int batchMaxEvents,
     int batchMaxBytes,
     long flushIntervalMillis,
@@ -21,7 +25,9 @@ public record EventLogSettings(
     long ackTimeoutMillis) {
 
   /** Batches of up to 256 records or 256 KiB, flushed every 20 ms; 16 batches in flight; 5 s acknowledgement. */
-  public static EventLogSettings of(LoggedEventTypes types, boolean logAudio, int maxBufferedEvents) {
-    return new EventLogSettings(types, logAudio, maxBufferedEvents, 256, 256 * 1024, 20, 16, 5_000);
+  public static EventLogSettings of(LoggedEventTypes types, boolean logAudio, int maxBufferedEvents,
+      long maxBufferedBytes, int maxEventBytes) {
+    return new EventLogSettings(types, logAudio, maxBufferedEvents, maxBufferedBytes, maxEventBytes, 256, 256 * 1024,
+        20, 16, 5_000);
   }
 }

@@ -18,4 +18,7 @@ public interface EventSink {
   boolean enabled();
 
   boolean offer(String sessionId, byte[] envelope);
+
+  /** Counts an event recorded without its body because it was over the size limit. */
+  default void truncated() {}
 }

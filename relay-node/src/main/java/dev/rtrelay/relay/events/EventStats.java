@@ -8,6 +8,7 @@ public final class EventStats {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong droppedBufferFull = new AtomicLong();
   private final AtomicLong droppedUndelivered = new AtomicLong();
+  private final AtomicLong truncated = new AtomicLong();
 
   void accepted() {
     accepted.incrementAndGet();
@@ -23,6 +24,15 @@ public final class EventStats {
 
   void droppedUndelivered(int events) {
     droppedUndelivered.addAndGet(events);
+  }
+
+  void truncated() {
+    truncated.incrementAndGet();
+  }
+
+  /** Events recorded as type and size only, being over {@code relay_settings.max_logged_event_bytes}. */
+  public long truncatedCount() {
+    return truncated.get();
   }
 
   /** Records accepted into a relay buffer. */

@@ -29,6 +29,7 @@ public final class SessionEventLog {
   private final EnvelopeWriter envelopes;
   private long seq;
   private long dropped;
+  private long truncated;
 
   public SessionEventLog(SessionInfo info, EventLogSettings settings, EventSink sink, LongSupplier clockMicros) {
     this.info = info;
@@ -65,14 +66,30 @@ public final class SessionEventLog {
     if (!settings.types().matches(type)) {
       return;
     }
-    byte[] json = message.getBytes();
     String direction = fromClientSide ? "client_to_upstream" : "upstream_to_client";
     String redact = settings.logAudio() ? null : EventJson.audioField(type);
+    if (redact == null && message.length() > settings.maxEventBytes()) {
+      // Not even copied: a 16 MiB session.update would cost the buffer, the event bus and Kafka (whose default
+      // max.request.size is 1 MiB) more than the record is worth. Its type and size say it happened.
+      truncated(direction, type, message.length());
+      return;
+    }
+    byte[] json = message.getBytes();
     String redacted = redact == null ? null : FlatEventRedactor.redact(json, redact);
     if (redacted != null) {
       // The audio events, nearly every record under "*": no generator at all. Their type is one of three constants.
+      if (redacted.length() > settings.maxEventBytes()) {
+        truncated(direction, type, json.length);
+        return;
+      }
       String fields = "{\"direction\":\"" + direction + "\",\"event_type\":\"" + type + "\",\"event\":" + redacted + "}";
       offer("event", fields.getBytes(StandardCharsets.US_ASCII));
+      return;
+    }
+    if (redact != null && json.length > settings.maxEventBytes()) {
+      // An audio event the fast path could not read: its size after redaction is unknown, so it is kept whole only
+      // when it fits as it is.
+      truncated(direction, type, json.length);
       return;
     }
     emit("event", g -> {
@@ -80,6 +97,23 @@ public final class SessionEventLog {
       g.writeStringField("event_type", type);
       g.writeFieldName("event");
       EventJson.copy(json, redact, g);
+    });
+  }
+
+  /**
+   * An event over {@code relay_settings.max_logged_event_bytes}: recorded with its type and size in place of its
+   * body, so the record still holds its place in {@code seq} and says what was left out.
+   */
+  private void truncated(String direction, String type, int bytes) {
+    truncated++;
+    sink.truncated();
+    emit("event", g -> {
+      g.writeStringField("direction", direction);
+      g.writeStringField("event_type", type);
+      g.writeObjectFieldStart("event");
+      g.writeStringField("type", type);
+      g.writeEndObject();
+      g.writeNumberField("event_truncated_bytes", bytes);
     });
   }
 
@@ -130,6 +164,7 @@ public final class SessionEventLog {
       g.writeNumberField("upstream_to_client", t.bytesFromUpstream());
       g.writeEndObject();
       g.writeNumberField("dropped_events", dropped);
+      g.writeNumberField("truncated_events", truncated);
       g.writeObjectFieldStart("usage");
       g.writeNumberField("responses", cost.responses());
       CostJson.writeUsageFields(g, cost.usage());

@@ -220,6 +220,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void eventLogBoundsHaveDefaultsAndARecordMustHoldAnEnvelope() throws Exception {
+    String models = "model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n" + GENERAL;
+    RelayConfig defaults = parse(models);
+    assertEquals(32 * 1024 * 1024, defaults.relay().eventBufferMaxBytes());
+    assertEquals(512 * 1024, defaults.relay().maxLoggedEventBytes());
+    RelayConfig set = parse(models + "relay_settings:\n  event_buffer_max_bytes: 1048576\n"
+        + "  max_logged_event_bytes: 65536\n");
+    assertEquals(1 << 20, set.relay().eventBufferMaxBytes());
+    assertEquals(65536, set.relay().maxLoggedEventBytes());
+    String message = error(models + "relay_settings:\n  max_logged_event_bytes: 100\n");
+    assertTrue(message.startsWith("relay_settings.max_logged_event_bytes: must be at least 1024"), message);
+  }
+
+  @Test
   void badYamlNamesTheLine() throws Exception {
     String message = error("model_list:\n  - model_name: [unclosed\n");
     assertTrue(message.startsWith("config.yaml: line"), message);

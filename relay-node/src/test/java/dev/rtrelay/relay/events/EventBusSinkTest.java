@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class EventBusSinkTest {
   private static final EventLogSettings SMALL =
-      new EventLogSettings(LoggedEventTypes.DEFAULT, false, 100, 10, 64 * 1024, 10, 2, 500);
+      new EventLogSettings(LoggedEventTypes.DEFAULT, false, 100, 1 << 20, 64 * 1024, 10, 64 * 1024, 10, 2, 500);
 
   private static <T> T on(Vertx vertx, java.util.concurrent.Callable<T> action) throws Exception {
     Promise<T> result = Promise.promise();
@@ -60,6 +60,28 @@ class EventBusSinkTest {
       assertEquals("s" + (i % 2) + ":{\"n\":" + i + "}", received.get(i));
     }
     assertEquals(25, stats.acceptedCount());
+  }
+
+  @Test
+  void largeRecordsAreBoundedByBytesNotOnlyByCount(Vertx vertx) throws Exception {
+    // A consumer that never answers, and a buffer of 1,000 records but only 1 MiB.
+    vertx.eventBus().<Buffer>consumer(EventBatch.ADDRESS, m -> { }).completion().await(5, TimeUnit.SECONDS);
+    EventLogSettings bytesBound = new EventLogSettings(LoggedEventTypes.DEFAULT, false, 1000, 1 << 20, 64 * 1024, 10,
+        64 * 1024, 10, 2, 500);
+    EventStats stats = new EventStats();
+    byte[] record = new byte[100 * 1024];
+    int accepted = on(vertx, () -> {
+      EventBusSink sink = new EventBusSink(vertx, bytesBound, stats);
+      int ok = 0;
+      for (int i = 0; i < 50; i++) {
+        if (sink.offer("s", record)) {
+          ok++;
+        }
+      }
+      return ok;
+    });
+    assertEquals(10, accepted, "1 MiB holds ten 100 KiB records");
+    assertEquals(40, stats.droppedBufferFullCount());
   }
 
   @Test

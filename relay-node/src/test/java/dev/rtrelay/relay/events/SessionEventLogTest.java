@@ -58,7 +58,7 @@ class SessionEventLogTest {
 
   private static SessionEventLog log(ListSink sink, LoggedEventTypes types, boolean logAudio) {
     return new SessionEventLog(new SessionInfo("rs_1", "relay-a", "gpt-realtime", "gpt-realtime#0", "team-a",
-        Optional.of("team-1")), EventLogSettings.of(types, logAudio, 1000), sink, () -> 42L);
+        Optional.of("team-1")), EventLogSettings.of(types, logAudio, 1000, 1 << 24, 512 * 1024), sink, () -> 42L);
   }
 
   private static WebSocketFrame text(String json) {
@@ -153,7 +153,7 @@ class SessionEventLogTest {
   void everyEnvelopeHasTheDocumentedFieldOrderAndEscapedSessionFacts() {
     ListSink sink = new ListSink(100);
     session(new SessionEventLog(new SessionInfo("rs_\"1", "relay-\\a", "gpt-r\u00e9altime", "d#0", "key\n",
-        Optional.empty()), EventLogSettings.of(new LoggedEventTypes(true, Set.of()), false, 1000), sink, () -> 7L));
+        Optional.empty()), EventLogSettings.of(new LoggedEventTypes(true, Set.of()), false, 1000, 1 << 24, 512 * 1024), sink, () -> 7L));
     assertTrue(sink.eventTypes().containsAll(List.of("session.created", "input_audio_buffer.append",
         "response.output_audio.delta")));
     for (JsonObject record : sink.records) {
@@ -170,6 +170,39 @@ class SessionEventLogTest {
     assertEquals(List.of("direction", "event_type", "event"), new ArrayList<>(append.fieldNames()).subList(10, 13));
     assertEquals(new JsonObject().put("type", "input_audio_buffer.append").put("audio", 960),
         append.getJsonObject("event"));
+  }
+
+  @Test
+  void anEventOverTheSizeLimitIsRecordedAsTypeAndSizeInItsPlaceAndCounted() {
+    ListSink sink = new ListSink(100);
+    int limit = 4096;
+    SessionEventLog log = new SessionEventLog(new SessionInfo("rs_1", "relay-a", "m", "m#0", "k", Optional.empty()),
+        EventLogSettings.of(new LoggedEventTypes(true, Set.of()), false, 1000, 1 << 24, limit), sink, () -> 1L);
+    log.opened(new ClientInfo("127.0.0.1", Optional.empty(), Optional.empty(), Optional.empty(), "bearer"));
+    String instructions = "x".repeat(limit);
+    log.onClientFrame(text(new JsonObject().put("type", "session.update").put("session",
+        new JsonObject().put("instructions", instructions)).encode()));
+    // An append far over the limit is small once its audio is replaced by its length: recorded whole.
+    log.onClientFrame(text("{\"type\":\"input_audio_buffer.append\",\"audio\":\""
+        + Base64.getEncoder().encodeToString(new byte[limit * 4]) + "\"}"));
+    log.onClientFrame(text("{\"type\":\"response.create\"}"));
+    log.closed(new SessionEventLog.Totals("client", 1000, "", 1, 3, 300, 0, 0),
+        new SessionCost(DefaultPrices.forModel("m")));
+
+    JsonObject update = sink.records.get(1);
+    assertEquals("session.update", update.getString("event_type"));
+    assertEquals(new JsonObject().put("type", "session.update"), update.getJsonObject("event"));
+    assertTrue(update.getInteger("event_truncated_bytes") > limit, update.encode());
+    assertFalse(update.encode().contains(instructions));
+    assertEquals(limit * 4, sink.records.get(2).getJsonObject("event").getInteger("audio"));
+    assertFalse(sink.records.get(2).containsKey("event_truncated_bytes"));
+    assertEquals("response.create", sink.records.get(3).getString("event_type"));
+    JsonObject closed = sink.records.get(4);
+    assertEquals(1, closed.getInteger("truncated_events"));
+    assertEquals(0, closed.getInteger("dropped_events"));
+    for (int i = 0; i < sink.records.size(); i++) {
+      assertEquals(i, sink.records.get(i).getLong("seq"), "a truncated record keeps its place");
+    }
   }
 
   @Test

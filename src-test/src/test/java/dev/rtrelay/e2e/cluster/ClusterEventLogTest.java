@@ -439,6 +439,32 @@ class ClusterEventLogTest {
     }
   }
 
+  @Test
+  @Order(10)
+  void aRecordKafkaRefusesForGoodIsDroppedAndCountedAndTheRecordsAfterItStillArrive() throws Exception {
+    Vertx local = Vertx.vertx();
+    String sessionId = "rs_large_" + UUID.randomUUID().toString().replace("-", "");
+    try {
+      LoggerNode.start(local, LoggerSettings.defaults(kafka.bootstrap())).await(30, TimeUnit.SECONDS);
+      EventBatch.Builder builder = new EventBatch.Builder();
+      for (int seq = 0; seq < 3; seq++) {
+        // seq 1 is over the producer's max.request.size (1 MiB): a relay from before max_logged_event_bytes.
+        String padding = seq == 1 ? "x".repeat(2 * 1024 * 1024) : "";
+        builder.add(sessionId, new JsonObject().put("session_id", sessionId).put("seq", seq).put("pad", padding)
+            .encode().getBytes(StandardCharsets.UTF_8));
+      }
+      local.eventBus().request(EventBatch.ADDRESS, builder.take()).await(10, TimeUnit.SECONDS);
+      List<JsonObject> records = TopicReader.awaitSession(kafka.bootstrap(), TOPIC, sessionId, r -> r.size() >= 2);
+      assertEquals(List.of(0L, 2L), records.stream().map(r -> r.getLong("seq")).toList());
+      JsonObject stats = local.eventBus().<JsonObject>request(LoggerVerticle.STATS_ADDRESS, null)
+          .await(10, TimeUnit.SECONDS).body();
+      assertEquals(1, stats.getLong("rejected"));
+      assertEquals(0, stats.getLong("buffered"), "nothing left behind to retry");
+    } finally {
+      local.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
   @FunctionalInterface
   private interface Probe {
     long read() throws Exception;
