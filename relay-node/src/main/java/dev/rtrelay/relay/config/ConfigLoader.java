@@ -448,6 +448,7 @@ public final class ConfigLoader {
         ? nonNegative(node.get("upstream_connect_timeout_seconds"), "relay_settings.upstream_connect_timeout_seconds")
         : d.upstreamConnectTimeoutSeconds();
     int queue = intSetting(node, "write_queue_max_bytes", d.writeQueueMaxBytes());
+    int writeStall = intSetting(node, "write_stall_timeout_seconds", d.writeStallTimeoutSeconds());
     boolean logAudio = node.hasNonNull("log_audio")
         ? bool(node.get("log_audio"), "relay_settings.log_audio") : d.logAudio();
     int eventBuffer = intSetting(node, "event_buffer_max_events", d.eventBufferMaxEvents());
@@ -466,7 +467,7 @@ public final class ConfigLoader {
     int brakeFailures = intSetting(node, "auth_failure_limit", d.authBrake().maxFailures());
     int brakeWindow = intSetting(node, "auth_failure_window_seconds", d.authBrake().windowSeconds());
     List<String> proxies = trustedProxies(node.path("trusted_proxies"));
-    return new RelaySettings(maxMessage, ping, deflate, connect, queue, logAudio, eventBuffer, eventBufferBytes,
+    return new RelaySettings(maxMessage, ping, deflate, connect, queue, writeStall, logAudio, eventBuffer, eventBufferBytes,
         maxLoggedEvent, drain, warmUp,
         handshake, idle, new AuthBrakeSettings(brakeFailures, brakeWindow), proxies);
   }

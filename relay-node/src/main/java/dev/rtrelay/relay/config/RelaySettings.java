@@ -10,6 +10,8 @@ package dev.rtrelay.relay.config;
  * @param perMessageDeflate whether the client side may negotiate compression (costs CPU and latency per frame)
  * @param upstreamConnectTimeoutSeconds handshake budget per deployment attempt
  * @param writeQueueMaxBytes bytes queued on one socket before its peer is paused
+ * @param writeStallTimeoutSeconds how long a side may leave the relay's writes to it queued (its write queue full, the
+ *     other side paused) before the session is closed, naming the side that stopped reading; 0 turns it off
  * @param logAudio keep base64 audio in logged events (default: replaced by its byte length)
  * @param eventBufferMaxEvents session-event records one relay instance holds while loggers are slow or absent
  * @param eventBufferMaxBytes the same bound in bytes, so that large records (a 16 MiB {@code session.update}, logged
@@ -34,6 +36,7 @@ public record RelaySettings(
     boolean perMessageDeflate,
     double upstreamConnectTimeoutSeconds,
     int writeQueueMaxBytes,
+    int writeStallTimeoutSeconds,
     boolean logAudio,
     int eventBufferMaxEvents,
     int eventBufferMaxBytes,
@@ -45,7 +48,7 @@ public record RelaySettings(
     AuthBrakeSettings authBrake,
     java.util.List<String> trustedProxies) {
   public static RelaySettings defaults() {
-    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, false, 20_000,
+    return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, 30, false, 20_000,
         32 * 1024 * 1024, 512 * 1024, 30, 2_000, 10, 60,
         AuthBrakeSettings.defaults(), java.util.List.of());
   }

@@ -34,6 +34,15 @@ public final class FrameForwarder {
 
     /** A held message was refused (a guardrail block, or a failed check); nothing more is read. */
     void refused(Throwable cause);
+
+    /**
+     * The destination stopped taking bytes as fast as they came (its write queue is full), so the source is paused;
+     * {@link #destinationDrained} follows when it catches up. Told once per stall.
+     */
+    default void destinationStalled() {}
+
+    /** The destination's write queue drained after {@link #destinationStalled}. */
+    default void destinationDrained() {}
   }
 
   private static final int FORWARD = 0;
@@ -46,6 +55,8 @@ public final class FrameForwarder {
   private static final int SNIFF_MAX = 96;
   private static final byte[] TYPE_PREFIX = "{\"type\":\"".getBytes(StandardCharsets.US_ASCII);
 
+  /** The source is paused because the sink's write queue is full (told to the events once per stall). */
+  private boolean stalled;
   private final WireSource source;
   private final WireSink sink;
   private final boolean masked;
@@ -144,11 +155,19 @@ public final class FrameForwarder {
     }
     if (!holding && !inputDone && sink.writeQueueFull()) {
       source.pause();
+      if (!stalled) {
+        stalled = true;
+        events.destinationStalled();
+      }
     }
   }
 
   /** The sink's write queue drained: read again, unless a held message or the end of input says otherwise. */
   public void drained() {
+    if (stalled) {
+      stalled = false;
+      events.destinationDrained();
+    }
     if (!holding && !inputDone) {
       source.resume();
     }

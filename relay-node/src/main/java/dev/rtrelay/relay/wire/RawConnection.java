@@ -38,6 +38,11 @@ public final class RawConnection extends ChannelInboundHandlerAdapter implements
   private boolean closed;
   /** Set on the event loop before the idle close, read after it in {@code lost}, on the same loop. */
   private boolean silent;
+  /**
+   * Reading is paused by the relay (the other side's write queue is full, or a message is held): nothing read then
+   * is the relay's doing, not the peer's silence, so the idle timeout does not count it against the peer.
+   */
+  private boolean paused;
 
   private RawConnection(ContextInternal context, String label) {
     this.context = context;
@@ -85,6 +90,16 @@ public final class RawConnection extends ChannelInboundHandlerAdapter implements
     return closed;
   }
 
+  /**
+   * Closes the TCP connection now, dropping what is still queued for it: for a peer that stopped reading, whose queue
+   * would never flush.
+   */
+  public void abort() {
+    if (!closed && channel != null) {
+      channel.close();
+    }
+  }
+
   /** Closes the TCP connection once what was written before it is flushed. */
   public void close() {
     if (!closed && channel != null) {
@@ -127,6 +142,11 @@ public final class RawConnection extends ChannelInboundHandlerAdapter implements
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof IdleStateEvent) {
+      if (paused) {
+        // The relay is not reading: the peer may well be sending (a provider streaming to a client that stopped
+        // reading). The write-stall timeout names the side that holds the session up instead.
+        return;
+      }
       // Nothing read for the idle timeout: the peer is gone (answered pings would have arrived).
       LOG.debug("{} connection idle; closing", label);
       silent = true;
@@ -173,6 +193,7 @@ public final class RawConnection extends ChannelInboundHandlerAdapter implements
 
   @Override
   public void pause() {
+    paused = true;
     if (!closed) {
       channel.channel().config().setAutoRead(false);
     }
@@ -180,6 +201,7 @@ public final class RawConnection extends ChannelInboundHandlerAdapter implements
 
   @Override
   public void resume() {
+    paused = false;
     if (!closed) {
       channel.channel().config().setAutoRead(true);
     }

@@ -258,7 +258,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
       LOG.info("session {} open: key '{}', model '{}', deployment {}", context.sessionId(), context.principal().id(),
           context.modelAlias(), context.deploymentId());
     }
-    session.start(settings.writeQueueMaxBytes(), upstream.early());
+    session.start(settings.writeQueueMaxBytes(), settings.writeStallTimeoutSeconds() * 1000L, upstream.early());
   }
 
   /** A provider with its own protocol: the session speaks OpenAI Realtime to the client through a translator. */

@@ -52,6 +52,9 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
   private final boolean[] closeSent = new boolean[2];
   private boolean ended;
   private long graceTimer = -1;
+  /** Per side: the write-stall timer running while that side is not reading, or -1. */
+  private final long[] stallTimers = {-1, -1};
+  private long writeStallMillis;
 
   RelaySession(Vertx vertx, SessionContext context, RawConnection client, RawConnection upstream,
       int maxMessageBytes, SessionHooks hooks, RelayMetrics metrics, Runnable onEnd) {
@@ -97,6 +100,54 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
     public void refused(Throwable cause) {
       blocked(cause);
     }
+
+    /** This side's messages no longer fit into the other side's write queue: the other side is not reading. */
+    @Override
+    public void destinationStalled() {
+      Side slow = other(side);
+      if (writeStallMillis > 0 && !ended && stallTimers[slow.ordinal()] < 0) {
+        stallTimers[slow.ordinal()] = vertx.setTimer(writeStallMillis, id -> {
+          stallTimers[slow.ordinal()] = -1;
+          stalledTooLong(slow);
+        });
+      }
+    }
+
+    @Override
+    public void destinationDrained() {
+      cancelStallTimer(other(side));
+    }
+  }
+
+  private void cancelStallTimer(Side side) {
+    long timer = stallTimers[side.ordinal()];
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      stallTimers[side.ordinal()] = -1;
+    }
+  }
+
+  /**
+   * {@code slow} took nothing of what the relay wrote to it for the write-stall timeout, while the other side was
+   * kept waiting: the session ends, booked as closed by the relay with a reason naming the side that stopped reading
+   * (1008 for a client, 1011 toward the client for a provider). The slow side's connection is cut at once: it is not
+   * reading, so a close frame would only join its queue.
+   */
+  private void stalledTooLong(Side slow) {
+    if (ended) {
+      return;
+    }
+    String reason = slow.label + " not reading (write queue full for " + writeStallMillis / 1000 + " s)";
+    LOG.warn("session {}: {}; closing", context.sessionId(), reason);
+    Side waiting = other(slow);
+    if (slow == Side.CLIENT) {
+      end("relay", (int) CloseCodes.POLICY_VIOLATION, reason);
+      closeTo(waiting, (int) CloseCodes.GOING_AWAY, reason);
+    } else {
+      end("relay", (int) CloseCodes.INTERNAL_ERROR, reason);
+      closeTo(waiting, (int) CloseCodes.INTERNAL_ERROR, reason);
+    }
+    socket(slow).abort();
   }
 
   /**
@@ -104,7 +155,8 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
    *
    * @param earlyUpstream frame bytes the provider sent with its 101 (often {@code session.created}), or null
    */
-  void start(int writeQueueMaxBytes, Buffer earlyUpstream) {
+  void start(int writeQueueMaxBytes, long writeStallMillis, Buffer earlyUpstream) {
+    this.writeStallMillis = writeStallMillis;
     if (earlyUpstream != null) {
       upstreamToClient.onRead(earlyUpstream);
     }
@@ -324,6 +376,8 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
       return;
     }
     ended = true;
+    cancelStallTimer(Side.CLIENT);
+    cancelStallTimer(Side.UPSTREAM);
     long millis = (System.nanoTime() - startedNanos) / 1_000_000;
     SessionEventLog log = hooks.log();
     if (log != null) {

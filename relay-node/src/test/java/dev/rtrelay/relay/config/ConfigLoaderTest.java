@@ -225,6 +225,7 @@ class ConfigLoaderTest {
     RelayConfig defaults = parse(models);
     assertEquals(32 * 1024 * 1024, defaults.relay().eventBufferMaxBytes());
     assertEquals(512 * 1024, defaults.relay().maxLoggedEventBytes());
+    assertEquals(30, defaults.relay().writeStallTimeoutSeconds());
     RelayConfig set = parse(models + "relay_settings:\n  event_buffer_max_bytes: 1048576\n"
         + "  max_logged_event_bytes: 65536\n");
     assertEquals(1 << 20, set.relay().eventBufferMaxBytes());
