@@ -3,13 +3,17 @@ package dev.rtrelay.relay.guardrails;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,16 +29,28 @@ final class GenericGuardrailApi extends ConfiguredGuardrail {
   static final String PATH = "/beta/litellm_basic_guardrail_api";
 
   record Settings(String endpoint, String apiKey, Map<String, String> headers, JsonObject extraParams,
-      boolean failOpen, long timeoutMillis) {
+      boolean failOpen, long timeoutMillis, Limits limits) {
     @Override
     public String toString() {
       // The record's default would print the API key.
-      return "Settings[endpoint=" + endpoint + ", failOpen=" + failOpen + ", timeoutMillis=" + timeoutMillis + "]";
+      return "Settings[endpoint=" + endpoint + ", failOpen=" + failOpen + ", timeoutMillis=" + timeoutMillis
+          + ", limits=" + limits + "]";
     }
   }
 
+  /**
+   * How much of the guardrail service one node may use: {@code maxConnections} open connections, {@code maxQueued}
+   * checks waiting for one, and {@code perSession} checks in flight per session (a provider can finish many
+   * transcripts in a burst; one session must not take the whole pool). A check beyond a bound is not sent: it gets
+   * the configured fallback (fail closed or open) at once, as an unreachable service would.
+   */
+  record Limits(int maxConnections, int maxQueued, int perSession) {}
+
   private final Settings settings;
   private final HttpClient client;
+  /** Checks in flight per session id, node-wide (the guardrail is shared by every relay event loop). */
+  private final ConcurrentHashMap<String, Integer> inFlight = new ConcurrentHashMap<>();
+  private final AtomicLong lastOverloadLogMillis = new AtomicLong();
 
   GenericGuardrailApi(String name, Set<GuardrailMode> modes, boolean defaultOn, Settings settings, HttpClient client) {
     super(name, modes, defaultOn);
@@ -45,7 +61,9 @@ final class GenericGuardrailApi extends ConfiguredGuardrail {
   @Override
   public Guardrail bind(Vertx vertx) {
     return new GenericGuardrailApi(name(), modes(), defaultOn(), settings, vertx.createHttpClient(new HttpClientOptions()
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutMillis()))));
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, settings.timeoutMillis())),
+        new PoolOptions().setHttp1MaxSize(settings.limits().maxConnections())
+            .setMaxWaitQueueSize(settings.limits().maxQueued())));
   }
 
   @Override
@@ -69,12 +87,55 @@ final class GenericGuardrailApi extends ConfiguredGuardrail {
         .put("litellm_call_id", context.sessionId())
         .put("model", context.model())
         .put("additional_provider_specific_params", settings.extraParams());
+    String session = context.sessionId();
+    if (!enter(session)) {
+      return overloaded(context, "more than " + settings.limits().perSession() + " checks in flight for the session");
+    }
     return client.request(options)
         .compose(req -> req.send(body.toBuffer()))
         .compose(resp -> resp.statusCode() / 100 == 2 ? resp.body()
             : Future.failedFuture("HTTP " + resp.statusCode()))
         .map(GenericGuardrailApi::verdict)
-        .recover(error -> unreachable(error, context));
+        .recover(error -> error instanceof ConnectionPoolTooBusyException
+            ? overloaded(context, "more than " + settings.limits().maxQueued() + " checks waiting for a connection")
+            : unreachable(error, context))
+        .andThen(done -> leave(session));
+  }
+
+  /** Takes one of the session's in-flight slots, atomically; false when it has none left. */
+  private boolean enter(String session) {
+    boolean[] admitted = {false};
+    inFlight.compute(session, (id, count) -> {
+      int now = count == null ? 0 : count;
+      if (now >= settings.limits().perSession()) {
+        return count;
+      }
+      admitted[0] = true;
+      return now + 1;
+    });
+    return admitted[0];
+  }
+
+  /** Gives the slot back; the session's entry goes when its last check ends, so ended sessions leave nothing. */
+  private void leave(String session) {
+    inFlight.computeIfPresent(session, (id, count) -> count <= 1 ? null : count - 1);
+  }
+
+  /** Sessions with checks in flight (for tests: none are left once every check ended). */
+  int sessionsInFlight() {
+    return inFlight.size();
+  }
+
+  /** A check over a bound: the configured fallback at once, logged at most every 10 s per guardrail. */
+  private Future<Verdict> overloaded(CheckContext context, String why) {
+    long now = System.currentTimeMillis();
+    long last = lastOverloadLogMillis.get();
+    if (now - last >= 10_000 && lastOverloadLogMillis.compareAndSet(last, now)) {
+      LOG.warn("guardrail '{}' overloaded ({}); failing {} as configured", name(), why,
+          settings.failOpen() ? "open" : "closed");
+    }
+    return Future.succeededFuture(settings.failOpen() ? Verdict.ALLOW
+        : Verdict.block("guardrail '" + name() + "' is overloaded", "overloaded"));
   }
 
   static Verdict verdict(io.vertx.core.buffer.Buffer buffer) {

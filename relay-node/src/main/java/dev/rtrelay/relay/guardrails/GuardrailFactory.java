@@ -79,8 +79,23 @@ public final class GuardrailFactory {
     if (timeout <= 0) {
       throw new IllegalArgumentException(path + ".timeout_seconds: must be > 0");
     }
+    int connections = positiveInt(params, "max_connections", 50, path);
+    int queued = positiveInt(params, "max_queued_checks", 500, path);
+    int perSession = positiveInt(params, "max_checks_per_session", 4, path);
     return new GenericGuardrailApi(name, modes, defaultOn, new GenericGuardrailApi.Settings(endpoint, apiKey,
-        Map.copyOf(headers), extra, fallback.equals("fail_open"), (long) (timeout * 1000)), null);
+        Map.copyOf(headers), extra, fallback.equals("fail_open"), (long) (timeout * 1000),
+        new GenericGuardrailApi.Limits(connections, queued, perSession)), null);
+  }
+
+  private static int positiveInt(JsonNode params, String field, int fallback, String path) {
+    JsonNode value = params.get(field);
+    if (value == null || value.isNull()) {
+      return fallback;
+    }
+    if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
+      throw new IllegalArgumentException(path + "." + field + ": must be a whole number of at least 1");
+    }
+    return value.asInt();
   }
 
   /** LiteLLM's {@code os.environ/NAME} indirection for secrets in guardrail settings. */
