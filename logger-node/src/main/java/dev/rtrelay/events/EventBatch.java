@@ -16,6 +16,11 @@ import java.nio.charset.StandardCharsets;
 public final class EventBatch {
   /** Event-bus address relay nodes send batches to; logger nodes consume it (point-to-point: one logger per batch). */
   public static final String ADDRESS = "rtrelay.session-events";
+  /**
+   * Failure code of a logger's reply to a batch it could not decode: the batch is refused whole and the sender must
+   * not send it again. Any other failure (no logger, timeout, a logger stopping) may be retried.
+   */
+  public static final int MALFORMED = 400;
   private static final byte VERSION = 1;
 
   private EventBatch() {}

@@ -22,7 +22,7 @@ public final class LoggerVerticle extends VerticleBase {
 
   private final LoggerSettings settings;
   /** Failure code of the reply to a batch that could not be decoded. */
-  static final int MALFORMED_BATCH = 400;
+  static final int MALFORMED_BATCH = EventBatch.MALFORMED;
   private OutboundBuffer buffer;
   private KafkaEventWriter writer;
   private MessageConsumer<Buffer> consumer;

@@ -6,40 +6,73 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import java.util.ArrayDeque;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Batches the session events of one relay verticle and sends them to a logger over the event bus. Everything here is
- * bounded: records waiting (in the open batch and sealed batches) and batches awaiting a logger's acknowledgement. When
- * a bound is hit new records are dropped and counted; nothing waits, so audio never does. Used from its verticle's
- * event loop only.
+ * Batches the session events of one relay verticle and sends them to a logger over the event bus, until a logger
+ * acknowledges each batch: a batch that no logger took (none registered, a logger killed before it answered, a
+ * timeout) is sent again, oldest first, after a growing pause, most likely to another logger. Delivery is therefore at
+ * least once: a batch whose acknowledgement was lost can arrive twice (consumers deduplicate on session and
+ * {@code seq}). Everything here is bounded: records waiting to be sent or acknowledged, by count and bytes, and
+ * batches in flight. When a bound is hit new records are dropped and counted in their session, so a session's
+ * {@code dropped_events} is exact; nothing waits, so audio never does. Used from its verticle's event loop only.
  */
 public final class EventBusSink implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(EventBusSink.class);
   private static final long DROP_LOG_INTERVAL_NANOS = 60_000_000_000L;
-  /** Beyond one acknowledgement timeout, so that batches sent as the stop began get their own answer or timeout. */
+  private static final long RETRY_LOG_INTERVAL_NANOS = 10_000_000_000L;
+  /** Beyond the acknowledgement timeouts, so that batches sent as the stop began get their own answer or timeout. */
   private static final long STOP_GRACE_MILLIS = 500;
+  private static final long MIN_RETRY_MILLIS = 100;
+  private static final long MAX_RETRY_MILLIS = 2_000;
 
   private final Vertx vertx;
   private final EventLogSettings settings;
   private final EventStats stats;
   private final DeliveryOptions delivery;
-  private final ArrayDeque<Sealed> sealed = new ArrayDeque<>();
+  /** Sealed batches not in flight, oldest first (a batch sent again keeps its place before newer ones). */
+  private final PriorityQueue<Sealed> sealed = new PriorityQueue<>((a, b) -> Long.compare(a.order, b.order));
+  private final Set<Sealed> inFlight = new LinkedHashSet<>();
   private EventBatch.Builder open = new EventBatch.Builder();
+  private long nextOrder;
   private int waitingEvents;
   /** Bytes of the records counted in {@link #waitingEvents}. */
   private long waitingBytes;
   /** Bytes of the records in the open batch (what {@link #waitingBytes} counted for them, framing aside). */
   private long openRecordBytes;
-  private int inFlight;
   private long timer = -1;
+  private long retryTimer = -1;
+  private long retryMillis;
   private long lastDropLogNanos;
+  private long lastRetryLogNanos;
   /** Set by {@link #stop}: completes when nothing is waiting or in flight. */
   private Promise<Void> stopped;
+  /** The stop's bound passed: what is left is counted as not acknowledged and no longer sent. */
+  private boolean gaveUp;
 
-  private record Sealed(Buffer batch, int events, long bytes) {}
+  /** One batch; settled once, when acknowledged or given up. */
+  private static final class Sealed {
+    final Buffer batch;
+    final int events;
+    final long bytes;
+    final long order;
+    boolean settled;
+
+    Sealed(Buffer batch, int events, long bytes, long order) {
+      this.batch = batch;
+      this.events = events;
+      this.bytes = bytes;
+      this.order = order;
+    }
+  }
 
   public EventBusSink(Vertx vertx, EventLogSettings settings, EventStats stats) {
     this.vertx = vertx;
@@ -53,10 +86,10 @@ public final class EventBusSink implements EventSink {
   }
 
   /**
-   * Sends what is waiting and completes once every batch has been acknowledged or has failed, so that a node closing
-   * its Vert.x instance right after (clustered: the event bus connections go with it) does not lose the last batches,
-   * which hold the drained sessions' {@code session.closed} records. Bounded: batches still unsent after one
-   * acknowledgement timeout (a stalled logger) are counted as not acknowledged and the stop completes.
+   * Sends what is waiting and completes once every batch has been acknowledged, so that a node closing its Vert.x
+   * instance right after (clustered: the event bus connections go with it) does not lose the last batches, which hold
+   * the drained sessions' {@code session.closed} records. Bounded by two acknowledgement timeouts (a batch sent to a
+   * logger that died, then once more to another): what is left then is counted as not acknowledged.
    */
   public Future<Void> stop() {
     if (timer >= 0) {
@@ -68,26 +101,36 @@ public final class EventBusSink implements EventSink {
       return Future.succeededFuture();
     }
     stopped = Promise.promise();
-    long limit = vertx.setTimer(settings.ackTimeoutMillis() + STOP_GRACE_MILLIS, id -> giveUp());
+    long limit = vertx.setTimer(2 * settings.ackTimeoutMillis() + STOP_GRACE_MILLIS, id -> giveUp());
     return stopped.future().onComplete(v -> vertx.cancelTimer(limit));
   }
 
   private boolean idle() {
-    return inFlight == 0 && sealed.isEmpty();
+    return inFlight.isEmpty() && sealed.isEmpty();
   }
 
-  /** The stop's bound passed: what was never sent is counted, so nothing vanishes silently. */
+  /** The stop's bound passed: everything still waiting or in flight is counted, so nothing vanishes silently. */
   private void giveUp() {
-    int unsent = 0;
-    for (Sealed batch : sealed) {
-      unsent += batch.events();
-      waitingBytes -= batch.bytes();
+    if (gaveUp) {
+      return;
     }
+    gaveUp = true;
+    if (retryTimer >= 0) {
+      vertx.cancelTimer(retryTimer);
+      retryTimer = -1;
+    }
+    int left = 0;
+    List<Sealed> remaining = new ArrayList<>(sealed);
+    remaining.addAll(inFlight);
     sealed.clear();
-    waitingEvents -= unsent;
-    if (unsent > 0) {
-      stats.droppedUndelivered(unsent);
-      LOG.warn("stopping: {} session event(s) not sent to a logger in time; counted as not acknowledged", unsent);
+    for (Sealed batch : remaining) {
+      if (!batch.settled) {
+        left += batch.events;
+        settle(batch, false);
+      }
+    }
+    if (left > 0) {
+      LOG.warn("stopping: {} session event(s) no logger acknowledged in time; counted as not acknowledged", left);
     }
     stopped.tryComplete();
   }
@@ -130,29 +173,88 @@ public final class EventBusSink implements EventSink {
 
   private void seal() {
     int events = open.count();
-    sealed.addLast(new Sealed(open.take(), events, openRecordBytes));
+    sealed.add(new Sealed(open.take(), events, openRecordBytes, nextOrder++));
     openRecordBytes = 0;
   }
 
   private void send() {
-    while (inFlight < settings.maxInFlightBatches() && !sealed.isEmpty()) {
-      Sealed batch = sealed.pollFirst();
-      inFlight++;
-      vertx.eventBus().request(EventBatch.ADDRESS, batch.batch(), delivery).onComplete(ar -> {
-        inFlight--;
-        waitingEvents -= batch.events();
-        waitingBytes -= batch.bytes();
+    while (retryTimer < 0 && !gaveUp && inFlight.size() < settings.maxInFlightBatches() && !sealed.isEmpty()) {
+      Sealed batch = sealed.poll();
+      inFlight.add(batch);
+      vertx.eventBus().request(EventBatch.ADDRESS, batch.batch, delivery).onComplete(ar -> {
+        inFlight.remove(batch);
         if (ar.succeeded()) {
-          stats.delivered(batch.events());
-        } else {
-          stats.droppedUndelivered(batch.events());
+          retryMillis = 0;
+          settle(batch, true);
+        } else if (batch.settled) {
+          // Given up on at the stop's bound, and already counted.
+        } else if (refusedForGood(ar.cause())) {
+          settle(batch, false);
           logDrops();
+        } else if (stopped != null && noLogger(ar.cause())) {
+          // Stopping, and no logger is registered anywhere in the cluster: waiting for one would only delay the stop.
+          sealed.add(batch);
+          giveUp();
+          return;
+        } else {
+          sendAgainLater(batch, ar.cause());
         }
         send();
         if (stopped != null && idle()) {
           stopped.tryComplete();
         }
       });
+    }
+  }
+
+  /** A logger decoded the batch and refused it: sending it again would be refused again. */
+  private static boolean refusedForGood(Throwable failure) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+        && reply.failureCode() == EventBatch.MALFORMED;
+  }
+
+  private static boolean noLogger(Throwable failure) {
+    return failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.NO_HANDLERS;
+  }
+
+  /**
+   * No logger took the batch: it goes back to its place among the waiting ones and sending pauses (100 ms, doubling
+   * up to 2 s), so that a cluster without loggers costs a retry now and then, not a busy loop. Its records stay
+   * counted as waiting, so a long outage fills the buffer and new records are dropped (and counted in their sessions)
+   * instead of old ones disappearing.
+   */
+  private void sendAgainLater(Sealed batch, Throwable failure) {
+    stats.resent();
+    sealed.add(batch);
+    retryMillis = retryMillis == 0 ? MIN_RETRY_MILLIS : Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
+    if (retryTimer < 0) {
+      retryTimer = vertx.setTimer(retryMillis, id -> {
+        retryTimer = -1;
+        send();
+      });
+    }
+    long now = System.nanoTime();
+    if (now - lastRetryLogNanos > RETRY_LOG_INTERVAL_NANOS) {
+      lastRetryLogNanos = now;
+      String why = failure instanceof ReplyException reply ? reply.failureType().name().toLowerCase()
+          : failure.getClass().getSimpleName();
+      LOG.warn("no logger acknowledged a batch of session events ({}); holding {} event(s) and sending again; "
+          + "audio is unaffected", why, waitingEvents);
+    }
+  }
+
+  /** The batch's records stop counting as waiting, and are counted as delivered or not acknowledged. */
+  private void settle(Sealed batch, boolean delivered) {
+    if (batch.settled) {
+      return;
+    }
+    batch.settled = true;
+    waitingEvents -= batch.events;
+    waitingBytes -= batch.bytes;
+    if (delivered) {
+      stats.delivered(batch.events);
+    } else {
+      stats.droppedUndelivered(batch.events);
     }
   }
 

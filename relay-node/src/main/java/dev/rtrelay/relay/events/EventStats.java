@@ -9,6 +9,7 @@ public final class EventStats {
   private final AtomicLong droppedBufferFull = new AtomicLong();
   private final AtomicLong droppedUndelivered = new AtomicLong();
   private final AtomicLong truncated = new AtomicLong();
+  private final AtomicLong resent = new AtomicLong();
 
   void accepted() {
     accepted.incrementAndGet();
@@ -24,6 +25,15 @@ public final class EventStats {
 
   void droppedUndelivered(int events) {
     droppedUndelivered.addAndGet(events);
+  }
+
+  void resent() {
+    resent.incrementAndGet();
+  }
+
+  /** Batches sent again because no logger acknowledged them (none registered, killed, or too slow). */
+  public long resentCount() {
+    return resent.get();
   }
 
   void truncated() {

@@ -62,6 +62,8 @@ public final class RelayMetrics {
     FunctionCounter.builder("rtrelay_log_events_dropped", events, EventStats::droppedUndeliveredCount)
         .description("Session-event records dropped (audio is never dropped)").tag("reason", "not_acknowledged")
         .register(registry);
+    FunctionCounter.builder("rtrelay_log_batches_resent", events, EventStats::resentCount)
+        .description("Session-event batches sent again because no logger acknowledged them").register(registry);
     FunctionCounter.builder("rtrelay_log_events_truncated", events, EventStats::truncatedCount)
         .description("Events recorded as type and size only, being over relay_settings.max_logged_event_bytes")
         .register(registry);

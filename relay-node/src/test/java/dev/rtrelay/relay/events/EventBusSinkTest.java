@@ -12,6 +12,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import dev.rtrelay.relay.support.RecordingClient;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -60,6 +64,55 @@ class EventBusSinkTest {
       assertEquals("s" + (i % 2) + ":{\"n\":" + i + "}", received.get(i));
     }
     assertEquals(25, stats.acceptedCount());
+  }
+
+  @Test
+  void batchesNoLoggerTookAreSentAgainOnceOneIsThereAndNothingIsLost(Vertx vertx) throws Exception {
+    EventStats stats = new EventStats();
+    on(vertx, () -> {
+      EventBusSink sink = new EventBusSink(vertx, SMALL, stats);
+      sink.start();
+      for (int i = 0; i < 25; i++) {
+        assertTrue(sink.offer("s", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+      }
+      return null;
+    });
+    RecordingClient.await(() -> stats.resentCount() > 0, "a batch sent to nobody");
+    // A logger comes up (started late, or restarted after a crash).
+    Set<String> received = ConcurrentHashMap.newKeySet();
+    vertx.eventBus().<Buffer>consumer(EventBatch.ADDRESS, m -> {
+      EventBatch.forEach(m.body(), (key, value) -> received.add(value.toString()));
+      m.reply(null);
+    }).completion().await(5, TimeUnit.SECONDS);
+    RecordingClient.await(() -> stats.deliveredCount() == 25, "every record delivered");
+    assertEquals(25, received.size());
+    assertEquals(0, stats.droppedCount());
+  }
+
+  @Test
+  void aBatchALoggerDidNotAcknowledgeInTimeIsSentAgain(Vertx vertx) throws Exception {
+    AtomicInteger deliveries = new AtomicInteger();
+    List<String> acknowledged = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Buffer>consumer(EventBatch.ADDRESS, m -> {
+      if (deliveries.incrementAndGet() == 1) {
+        return; // a logger killed before it answered: no reply, the request times out
+      }
+      EventBatch.forEach(m.body(), (key, value) -> acknowledged.add(value.toString()));
+      m.reply(null);
+    }).completion().await(5, TimeUnit.SECONDS);
+    EventStats stats = new EventStats();
+    on(vertx, () -> {
+      EventBusSink sink = new EventBusSink(vertx, SMALL, stats);
+      sink.start();
+      for (int i = 0; i < 5; i++) {
+        sink.offer("s", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8));
+      }
+      return null;
+    });
+    RecordingClient.await(() -> stats.deliveredCount() == 5, "the batch delivered on its second attempt");
+    assertEquals(List.of("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}"), acknowledged);
+    assertEquals(1, stats.resentCount());
+    assertEquals(0, stats.droppedCount());
   }
 
   @Test
