@@ -24,10 +24,13 @@ public record EventLogSettings(
     int maxInFlightBatches,
     long ackTimeoutMillis) {
 
-  /** Batches of up to 256 records or 256 KiB, flushed every 20 ms; 16 batches in flight; 5 s acknowledgement. */
+  /**
+   * Batches of up to 256 records or 256 KiB, flushed every 20 ms; 16 batches in flight; 2 s acknowledgement (a logger
+   * answers once it has buffered a batch, in milliseconds; a batch sent to a logger that died is sent again after it).
+   */
   public static EventLogSettings of(LoggedEventTypes types, boolean logAudio, int maxBufferedEvents,
       long maxBufferedBytes, int maxEventBytes) {
     return new EventLogSettings(types, logAudio, maxBufferedEvents, maxBufferedBytes, maxEventBytes, 256, 256 * 1024,
-        20, 16, 5_000);
+        20, 16, 2_000);
   }
 }

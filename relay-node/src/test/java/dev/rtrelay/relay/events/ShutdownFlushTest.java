@@ -74,7 +74,7 @@ class ShutdownFlushTest {
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
 
     assertTrue(batches.get() > 0);
-    assertTrue(tookMillis < 15_000, "the stop is bounded: " + tookMillis + " ms");
+    assertTrue(tookMillis < 10_000, "the stop is bounded: " + tookMillis + " ms");
     EventStats stats = relay.node().eventStats();
     assertEquals(stats.acceptedCount(), stats.droppedUndeliveredCount(), "every unacknowledged record is counted");
   }
