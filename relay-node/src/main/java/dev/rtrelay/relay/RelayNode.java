@@ -188,6 +188,7 @@ public final class RelayNode {
         : vertx.undeploy(managementDeploymentId);
     return management.eventually(() -> vertx.undeploy(deploymentId))
         .eventually(() -> vertx.executeBlocking(() -> {
+          services.limits().close();
           services.bedrockClients().close();
           return null;
         }))

@@ -11,10 +11,15 @@ import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.ClusterManager;
 import java.math.BigDecimal;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,35 +36,91 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The shared map is touched only when a session opens or closes, when a WebRTC secret or call is made, and once
  * per billed response; never per frame. Keys without limits (and the master key) never touch it.
+ *
+ * <p>Each node changes a key's entry one change at a time (a queue per key), so a popular key costs one cluster
+ * round trip per change and never a storm of compare-and-set retries among the node's own event loops; contention
+ * is left only between nodes. The node's own count of live sessions per key is kept locally too, and is the truth:
+ * every {@link #RECONCILE_MILLIS} the node writes it over its entry, so a count the cluster map got wrong (a release
+ * that could not be written, an admission that timed out after its write landed) heals within that time.
  */
 public final class KeyLimits {
   static final String MAP_NAME = "rtrelay.key-limits";
   private static final Logger LOG = LoggerFactory.getLogger(KeyLimits.class);
   private static final int MAX_ATTEMPTS = 32;
   private static final long TIMEOUT_MILLIS = 5_000;
+  static final long RECONCILE_MILLIS = 30_000;
+  private static final long RELEASE_RETRY_MILLIS = 1_000;
+  private static final int RELEASE_ATTEMPTS = 5;
+  private static final AtomicLong LOCAL_INSTANCES = new AtomicLong();
 
   private final Vertx vertx;
   private final AsyncMap<String, String> map;
   private final String nodeId;
   private final Supplier<Collection<String>> liveNodes;
   private final Clock clock;
+  private final long timeoutMillis;
+  /** This node's live sessions per key, as counted by its leases: what the cluster entry should say for this node. */
+  private final ConcurrentHashMap<String, AtomicInteger> leased = new ConcurrentHashMap<>();
+  /** Per key, the last change this node queued: the next one starts when it is done. */
+  private final ConcurrentHashMap<String, Future<?>> queues = new ConcurrentHashMap<>();
+  private long reconcileTimer = -1;
 
   KeyLimits(Vertx vertx, AsyncMap<String, String> map, String nodeId, Supplier<Collection<String>> liveNodes,
       Clock clock) {
+    this(vertx, map, nodeId, liveNodes, clock, TIMEOUT_MILLIS);
+  }
+
+  KeyLimits(Vertx vertx, AsyncMap<String, String> map, String nodeId, Supplier<Collection<String>> liveNodes,
+      Clock clock, long timeoutMillis) {
     this.vertx = vertx;
     this.map = map;
     this.nodeId = nodeId;
     this.liveNodes = liveNodes;
     this.clock = clock;
+    this.timeoutMillis = timeoutMillis;
   }
 
   /** Limits shared through this Vert.x instance's cluster (or kept in-process when it is not clustered). */
   public static Future<KeyLimits> create(Vertx vertx) {
     ClusterManager cluster = vertx instanceof VertxInternal internal ? internal.clusterManager() : null;
-    String nodeId = cluster == null ? "local" : cluster.getNodeId();
+    // In-process, several nodes may share one Vert.x instance (tests, the warm-up): each counts under its own name.
+    String nodeId = cluster == null ? "local-" + LOCAL_INSTANCES.incrementAndGet() : cluster.getNodeId();
     Supplier<Collection<String>> nodes = cluster == null ? () -> List.of(nodeId) : cluster::getNodes;
     return vertx.sharedData().<String, String>getAsyncMap(MAP_NAME)
-        .map(map -> new KeyLimits(vertx, map, nodeId, nodes, Clock.systemUTC()));
+        .map(map -> new KeyLimits(vertx, map, nodeId, nodes, Clock.systemUTC()).startReconciling());
+  }
+
+  private KeyLimits startReconciling() {
+    reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> reconcile());
+    return this;
+  }
+
+  /** Stops the periodic reconciliation (the node is closing). */
+  public void close() {
+    if (reconcileTimer >= 0) {
+      vertx.cancelTimer(reconcileTimer);
+      reconcileTimer = -1;
+    }
+  }
+
+  /**
+   * Writes this node's live count of every key it has leased over the key's entry, where they differ; keys back at
+   * zero are then forgotten locally. Completes when every key was tried.
+   */
+  Future<Void> reconcile() {
+    List<Future<Void>> writes = new ArrayList<>();
+    for (Map.Entry<String, AtomicInteger> entry : leased.entrySet()) {
+      String keyId = entry.getKey();
+      writes.add(update(keyId, state -> {
+        state.setLive(nodeId, entry.getValue().get(), liveNodes.get());
+        return null;
+      }, null).<Void>mapEmpty().andThen(done -> {
+        if (done.succeeded()) {
+          leased.computeIfPresent(keyId, (k, count) -> count.get() == 0 ? null : count);
+        }
+      }));
+    }
+    return Future.join(writes).mapEmpty();
   }
 
   /**
@@ -72,15 +133,27 @@ public final class KeyLimits {
       return Future.succeededFuture(Lease.NONE);
     }
     boolean countsLive = quota.maxParallelSessions().isPresent();
-    return update(principal.id(), state -> {
+    String keyId = principal.id();
+    return update(keyId, state -> {
       long now = clock.millis();
       state.refresh(liveNodes.get(), now, quota);
-      state.checkBudget(principal.id(), quota);
-      state.checkParallel(principal.id(), quota);
-      state.checkRate(principal.id(), quota, now);
+      state.checkBudget(keyId, quota);
+      state.checkParallel(keyId, quota);
+      state.checkRate(keyId, quota, now);
       state.recordOpen(nodeId, countsLive, quota, now);
       return null;
-    }).map(v -> countsLive ? new Lease(this, principal.id()) : Lease.NONE);
+    }, countsLive ? new Written() {
+      @Override
+      public void written() {
+        leased.computeIfAbsent(keyId, k -> new AtomicInteger()).incrementAndGet();
+      }
+
+      @Override
+      public void tooLate() {
+        // The caller was refused (timeout) but the count landed: take it back, so no slot is held without a lease.
+        release(keyId);
+      }
+    } : null).map(v -> countsLive ? new Lease(this, keyId) : Lease.NONE);
   }
 
   /** Admits a WebRTC secret or call: budget and {@code rpm_limit} apply (the relay cannot see a call end). */
@@ -96,7 +169,7 @@ public final class KeyLimits {
       state.checkRate(principal.id(), quota, now);
       state.recordOpen(nodeId, false, quota, now);
       return null;
-    });
+    }, null);
   }
 
   /**
@@ -112,36 +185,80 @@ public final class KeyLimits {
     return update(principal.id(), state -> {
       state.refresh(liveNodes.get(), clock.millis(), quota);
       return state.addSpend(usd, quota.maxBudget().get());
-    });
+    }, null);
   }
 
+  /** A session ended: the local count drops at once; the cluster entry follows, retried if it cannot be written. */
   private void release(String keyId) {
+    AtomicInteger local = leased.get(keyId);
+    if (local != null) {
+      local.updateAndGet(n -> Math.max(0, n - 1));
+    }
+    writeRelease(keyId, 1);
+  }
+
+  private void writeRelease(String keyId, int attempt) {
     update(keyId, state -> {
       state.releaseLive(nodeId, liveNodes.get());
       return null;
-    }).onFailure(e -> LOG.warn("key '{}': could not release a session slot ({}); it is freed when this node leaves "
-        + "the cluster", keyId, e.toString()));
+    }, null).onFailure(e -> {
+      if (attempt < RELEASE_ATTEMPTS) {
+        vertx.setTimer(RELEASE_RETRY_MILLIS * attempt, id -> writeRelease(keyId, attempt + 1));
+      } else {
+        LOG.warn("key '{}': could not release a session slot ({}); the next reconciliation (within {} s) frees it",
+            keyId, e.toString(), RECONCILE_MILLIS / 1000);
+      }
+    });
+  }
+
+  /** What to do once a change was written: at once, and when it landed after its caller had been refused. */
+  private interface Written {
+    void written();
+
+    void tooLate();
   }
 
   /**
    * Reads the key's state, applies {@code change} and writes it back only if nobody else wrote in between; otherwise
-   * starts again. {@code change} may throw a {@link RelayException} to refuse without writing.
+   * starts again. {@code change} may throw a {@link RelayException} to refuse without writing. Changes to one key from
+   * this node run one after another; the timeout covers the wait for earlier ones too.
+   *
+   * @param written told when the change was written, or null
    */
-  private <T> Future<T> update(String keyId, Function<KeyState, T> change) {
+  private <T> Future<T> update(String keyId, Function<KeyState, T> change, Written written) {
     Promise<T> result = Promise.promise();
-    long timer = vertx.setTimer(TIMEOUT_MILLIS, id -> result.tryFail(unavailable("timed out")));
-    attempt(entryKey(keyId), change, 0, result);
+    long timer = vertx.setTimer(timeoutMillis, id -> result.tryFail(unavailable("timed out")));
+    String key = entryKey(keyId);
+    Promise<Void> done = Promise.promise();
+    Future<?> previous = queues.put(keyId, done.future());
+    Runnable run = () -> {
+      if (result.future().isComplete()) {
+        // Timed out while waiting its turn: it never starts, so it cannot land late.
+        done.complete();
+      } else {
+        attempt(key, change, written, 0, result, done);
+      }
+    };
+    if (previous == null) {
+      run.run();
+    } else {
+      previous.onComplete(ar -> run.run());
+    }
+    done.future().onComplete(ar -> queues.remove(keyId, done.future()));
     return result.future().andThen(ar -> vertx.cancelTimer(timer));
   }
 
-  private <T> void attempt(String key, Function<KeyState, T> change, int attempt, Promise<T> result) {
+  private <T> void attempt(String key, Function<KeyState, T> change, Written written, int attempt, Promise<T> result,
+      Promise<Void> done) {
     if (attempt == MAX_ATTEMPTS) {
       result.tryFail(unavailable("too much contention"));
+      done.complete();
       return;
     }
     clusterCall(() -> map.get(key)).onComplete(read -> {
       if (read.failed()) {
         result.tryFail(unavailable(read.cause().toString()));
+        done.complete();
         return;
       }
       String before = read.result();
@@ -151,23 +268,33 @@ public final class KeyLimits {
         value = change.apply(state);
       } catch (RuntimeException refused) {
         result.tryFail(refused);
+        done.complete();
         return;
       }
       String after = state.encode();
       if (after.equals(before)) {
         result.tryComplete(value);
+        done.complete();
         return;
       }
-      Future<Boolean> written = before == null
+      Future<Boolean> write = before == null
           ? clusterCall(() -> map.putIfAbsent(key, after)).map(previous -> previous == null)
           : clusterCall(() -> map.replaceIfPresent(key, before, after));
-      written.onComplete(w -> {
+      write.onComplete(w -> {
         if (w.failed()) {
           result.tryFail(unavailable(w.cause().toString()));
+          done.complete();
         } else if (w.result()) {
-          result.tryComplete(value);
+          if (written != null) {
+            written.written();
+          }
+          boolean inTime = result.tryComplete(value);
+          done.complete();
+          if (!inTime && written != null) {
+            written.tooLate();
+          }
         } else {
-          attempt(key, change, attempt + 1, result);
+          attempt(key, change, written, attempt + 1, result, done);
         }
       });
     });

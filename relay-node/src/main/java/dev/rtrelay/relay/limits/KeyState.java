@@ -122,6 +122,16 @@ final class KeyState {
     }
   }
 
+  /** Sets a node's live count (reconciliation from the node's own leases); departed nodes are forgotten too. */
+  void setLive(String nodeId, int count, Collection<String> liveNodes) {
+    live.fieldNames().removeIf(node -> !liveNodes.contains(node));
+    if (count <= 0) {
+      live.remove(nodeId);
+    } else {
+      live.put(nodeId, count);
+    }
+  }
+
   /** @return true when the key is now at or over its budget */
   boolean addSpend(BigDecimal usd, BigDecimal maxBudget) {
     spend = spend.add(usd);

@@ -39,6 +39,7 @@ class KeyLimitsTest {
   private final Set<String> members = new CopyOnWriteArraySet<>(List.of("a", "b"));
   private KeyLimits nodeA;
   private KeyLimits nodeB;
+  private AsyncMap<String, String> map;
 
   private final Clock clock = new Clock() {
     @Override
@@ -59,7 +60,7 @@ class KeyLimitsTest {
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
-    AsyncMap<String, String> map = vertx.sharedData().<String, String>getAsyncMap("limits-test-" + System.nanoTime())
+    map = vertx.sharedData().<String, String>getAsyncMap("limits-test-" + System.nanoTime())
         .await(5, TimeUnit.SECONDS);
     nodeA = new KeyLimits(vertx, map, "a", () -> members, clock);
     nodeB = new KeyLimits(vertx, map, "b", () -> members, clock);
@@ -107,6 +108,61 @@ class KeyLimitsTest {
     assertEquals(429, refusal(nodeA.openSession(p)).status());
     members.remove("b"); // b crashed: it never released its lease
     await(nodeA.openSession(p));
+  }
+
+  @Test
+  void aCountTheClusterMapGotWrongIsHealedFromTheNodesOwnLeases() throws Exception {
+    Principal p = key(new KeyQuota(Optional.of(2), Optional.empty(), Optional.empty(), Optional.empty()));
+    KeyLimits.Lease first = await(nodeA.openSession(p));
+    await(nodeA.openSession(p));
+    first.release();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!"{\"live\":{\"a\":1}}".equals(await(map.get("key:k"))) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertEquals("{\"live\":{\"a\":1}}", await(map.get("key:k")));
+    // A release the map never got (the cluster was unreachable for every retry): a holds 1 session, the map says 2.
+    await(map.put("key:k", "{\"live\":{\"a\":2}}"));
+    assertEquals(429, refusal(nodeB.openSession(p)).status());
+
+    await(nodeA.reconcile());
+
+    await(nodeB.openSession(p));
+    assertEquals(429, refusal(nodeB.openSession(p)).status(), "a's one session and b's one: at the limit again");
+  }
+
+  @Test
+  void anAdmissionThatTimedOutAfterItsWriteLandedGivesItsSlotBack(Vertx vertx) throws Exception {
+    // A real Hazelcast map (cluster round trips of a millisecond or more) and a 1 ms timeout: most admissions are
+    // refused with 503 while their write is on its way, and land anyway.
+    Vertx clustered = dev.rtrelay.cluster.ClusteredVertx.start(dev.rtrelay.cluster.ClusterOptions.local(
+        "limits-test-" + java.util.UUID.randomUUID())).await(120, TimeUnit.SECONDS);
+    try {
+      AsyncMap<String, String> slow = clustered.sharedData().<String, String>getAsyncMap("limits-late")
+          .await(10, TimeUnit.SECONDS);
+      KeyLimits hurried = new KeyLimits(clustered, slow, "a", () -> members, clock, 1);
+      KeyLimits patient = new KeyLimits(clustered, slow, "a", () -> members, clock);
+      Principal p = key(new KeyQuota(Optional.of(1000), Optional.empty(), Optional.empty(), Optional.empty()));
+      List<Future<KeyLimits.Lease>> attempts = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        attempts.add(hurried.openSession(p));
+      }
+      Future.join(attempts).otherwiseEmpty().await(10, TimeUnit.SECONDS);
+      long refused = attempts.stream().filter(Future::failed).count();
+      attempts.stream().filter(Future::succeeded).forEach(f -> f.result().release());
+      // Every admitted session released, every refused one compensated: the key's count returns to zero.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      String entry = slow.get("key:k").await(5, TimeUnit.SECONDS);
+      while (entry != null && entry.contains("\"live\"") && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+        entry = slow.get("key:k").await(5, TimeUnit.SECONDS);
+      }
+      assertTrue(refused > 0, "the 1 ms timeout refused nothing; the test proves nothing");
+      assertFalse(entry != null && entry.contains("\"live\""), "slots left counted: " + entry);
+      await(patient.openSession(p));
+    } finally {
+      clustered.close().await(30, TimeUnit.SECONDS);
+    }
   }
 
   @Test
