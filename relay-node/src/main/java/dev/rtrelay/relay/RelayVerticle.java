@@ -110,8 +110,9 @@ final class RelayVerticle extends VerticleBase {
       vertx.cancelTimer(pingTimer);
     }
     registry.closeAll("relay shutting down");
-    // Sessions end when the peers answer the close; their session.closed records must be in the sink's last batch.
-    Future<Void> ended = registry.whenEmpty().timeout(5, TimeUnit.SECONDS).otherwiseEmpty();
+    // A session leaves the registry once both its connections are closed (close frames out, or cut after the 5 s
+    // grace); their session.closed records must be in the sink's last batch.
+    Future<Void> ended = registry.whenEmpty().timeout(6, TimeUnit.SECONDS).otherwiseEmpty();
     // The last batches must be acknowledged before the node's Vert.x instance (and its cluster connections) closes.
     return ended.compose(v -> eventSink == null ? Future.<Void>succeededFuture() : eventSink.stop())
         .compose(v -> server.close()).eventually(() -> upstreamClient.close()).eventually(() -> httpClient.close())

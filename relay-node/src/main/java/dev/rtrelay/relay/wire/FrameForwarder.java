@@ -203,6 +203,11 @@ public final class FrameForwarder {
     deferred = null;
   }
 
+  /** Whether reading has stopped ({@link #stop}, a close frame or a violation from the source). */
+  public boolean stopped() {
+    return inputDone;
+  }
+
   public boolean outputAtFrameBoundary() {
     return outFrameBoundary;
   }

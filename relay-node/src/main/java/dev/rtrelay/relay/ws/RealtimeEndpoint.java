@@ -248,10 +248,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     SessionHooks hooks = hooks(admission, upstream, context, eventLog, request.getHeader("openai-beta"));
     RelaySession[] holder = new RelaySession[1];
     RelaySession session = new RelaySession(vertx, context, client, upstream.socket(), settings.maxMessageBytes(),
-        hooks, metrics, () -> {
-          registry.remove(holder[0]);
-          release.run();
-        });
+        hooks, metrics, release, () -> registry.remove(holder[0]));
     holder[0] = session;
     registry.add(session);
     if (!quiet) {

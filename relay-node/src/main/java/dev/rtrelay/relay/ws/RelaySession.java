@@ -47,6 +47,7 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
   private final SessionHooks hooks;
   private final RelayMetrics metrics;
   private final Runnable onEnd;
+  private final Runnable onClosed;
   private final long startedNanos = System.nanoTime();
   private final boolean[] closeReceived = new boolean[2];
   private final boolean[] closeSent = new boolean[2];
@@ -57,7 +58,7 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
   private long writeStallMillis;
 
   RelaySession(Vertx vertx, SessionContext context, RawConnection client, RawConnection upstream,
-      int maxMessageBytes, SessionHooks hooks, RelayMetrics metrics, Runnable onEnd) {
+      int maxMessageBytes, SessionHooks hooks, RelayMetrics metrics, Runnable onEnd, Runnable onClosed) {
     this.vertx = vertx;
     this.context = context;
     this.client = client;
@@ -65,6 +66,7 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
     this.hooks = hooks;
     this.metrics = metrics;
     this.onEnd = onEnd;
+    this.onClosed = onClosed;
     this.clientToUpstream = new FrameForwarder(client, upstream, true, maxMessageBytes, true, hooks.clientSide(),
         new SideEvents(Side.CLIENT), metrics.clientToUpstream());
     this.upstreamToClient = new FrameForwarder(upstream, client, false, maxMessageBytes, true, hooks.upstreamSide(),
@@ -223,12 +225,20 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
   }
 
   /**
-   * Sends {@code side} a close frame (none twice); an empty one when {@code code} is null. The client's connection is
-   * closed right after it (a server closes first); the upstream's once it answered, or when the grace period ends.
+   * Sends {@code side} a close frame (none twice); an empty one when {@code code} is null. The connection is closed
+   * once that side answered (the relay closes first, as a server should), or when the grace period ends.
    */
   private void closeTo(Side side, Integer code, String reason) {
+    closeTo(side, code, reason, null);
+  }
+
+  /** @param afterSent run once the close frame was written (or at once when none can be sent), or null */
+  private void closeTo(Side side, Integer code, String reason, Runnable afterSent) {
     int i = side.ordinal();
     if (closeSent[i] || socket(side).closed()) {
+      if (afterSent != null) {
+        afterSent.run();
+      }
       return;
     }
     closeSent[i] = true;
@@ -236,8 +246,14 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
     Buffer frame = code == null ? Frames.encode(Frames.CLOSE, Buffer.buffer(), masked)
         : Frames.close(code, reason, masked);
     toward(side).injectClose(frame, () -> {
-      if (side == Side.CLIENT || closeReceived[i]) {
+      // The handshake is complete when this side already sent its close, and moot when the relay no longer reads
+      // it. Otherwise its answer closes the connection (closeFrom), or the grace period does: closing now, while a
+      // client still streams audio, would make the kernel reset the connection and drop the close frame with it.
+      if (closeReceived[i] || from(side).stopped()) {
         socket(side).close();
+      }
+      if (afterSent != null) {
+        afterSent.run();
       }
     });
     startGrace();
@@ -289,9 +305,12 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
       }
     }
     cutIfStuck(side);
-    if (client.closed() && upstream.closed() && graceTimer >= 0) {
-      vertx.cancelTimer(graceTimer);
-      graceTimer = -1;
+    if (client.closed() && upstream.closed()) {
+      if (graceTimer >= 0) {
+        vertx.cancelTimer(graceTimer);
+        graceTimer = -1;
+      }
+      onClosed.run();
     }
   }
 
@@ -361,14 +380,17 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
     close(code, reason);
   }
 
-  /** Closes both sides with the same code. */
+  /**
+   * Closes both sides with the same code: the client first, and the provider once the client's close frame is out.
+   * Told at once, the provider would answer and end its stream at once, possibly in the middle of a frame the client
+   * is still receiving, and the client would then get no close frame at all (1006) instead of this code.
+   */
   @Override
   public void close(short code, String reason) {
     if (!ended) {
       end("relay", (int) code, reason);
     }
-    closeTo(Side.CLIENT, (int) code, reason);
-    closeTo(Side.UPSTREAM, (int) code, reason);
+    closeTo(Side.CLIENT, (int) code, reason, () -> closeTo(Side.UPSTREAM, (int) code, reason));
   }
 
   private void end(String closedBy, Integer code, String reason) {
