@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * A process the harness starts (probe, relay, nginx) with its output kept in a log file, plus the /proc readings the
  * report needs: CPU time and resident memory. Linux only, like the machines this runs on.
  */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
   private static final long CLOCK_TICKS = 100;
 
   private final String name;
@@ -52,13 +52,13 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** Starts {@code command}; {@link #awaitReady} then waits for a line matching {@code ready}. */
-  static ChildProcess start(String name, List<String> command, Path log, Pattern ready) throws IOException {
+  public static ChildProcess start(String name, List<String> command, Path log, Pattern ready) throws IOException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     return new ChildProcess(name, p, log, ready);
   }
 
   /** The first capture group of the ready line (e.g. a port), or fails with the log's tail. */
-  String awaitReady(long seconds) throws Exception {
+  public String awaitReady(long seconds) throws Exception {
     String m = matches.poll(seconds, TimeUnit.SECONDS);
     if (m == null) {
       throw new IllegalStateException(name + " did not become ready in " + seconds + " s; log " + log + ":\n"
@@ -67,12 +67,12 @@ final class ChildProcess implements AutoCloseable {
     return m;
   }
 
-  String tail() throws IOException {
+  public String tail() throws IOException {
     List<String> lines = Files.readAllLines(log);
     return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
@@ -104,7 +104,7 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** Resident set size in bytes. */
-  long rssBytes() throws IOException {
+  public long rssBytes() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
       if (line.startsWith("VmRSS:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
@@ -114,7 +114,7 @@ final class ChildProcess implements AutoCloseable {
   }
 
   /** Java heap in use right after a full GC, via jcmd (for JVM children only). */
-  long heapUsedAfterGc() throws Exception {
+  public long heapUsedAfterGc() throws Exception {
     String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
     run(List.of(jcmd, String.valueOf(pid()), "GC.run"));
     String info = run(List.of(jcmd, String.valueOf(pid()), "GC.heap_info"));
@@ -130,6 +130,29 @@ final class ChildProcess implements AutoCloseable {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     p.waitFor(60, TimeUnit.SECONDS);
     return out;
+  }
+
+  /** Open file descriptors (sockets included). */
+  public long openFiles() throws IOException {
+    try (var fds = Files.list(Path.of("/proc", String.valueOf(pid()), "fd"))) {
+      return fds.count();
+    }
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** SIGKILL, as a crash or the OOM killer would: nothing of the process runs after it. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(20, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM and waits for the exit; the exit code, or -1 when it did not exit in time. */
+  public int terminate(long seconds) throws InterruptedException {
+    process.toHandle().destroy();
+    return process.waitFor(seconds, TimeUnit.SECONDS) ? process.exitValue() : -1;
   }
 
   @Override

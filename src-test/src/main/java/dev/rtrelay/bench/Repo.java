@@ -7,11 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Where the harness finds the repository, the packaged jars, a JVM, and the process limits. */
-final class Repo {
+public final class Repo {
   private Repo() {}
 
   /** The nearest directory upwards that holds {@code scripts/kafka-local} and {@code relay-node}. */
-  static Path root() {
+  public static Path root() {
     Path dir = Path.of("").toAbsolutePath();
     while (dir != null) {
       if (Files.exists(dir.resolve("scripts/kafka-local")) && Files.isDirectory(dir.resolve("relay-node"))) {
@@ -22,7 +22,7 @@ final class Repo {
     throw new IllegalStateException("run from inside the repository (no scripts/kafka-local found upwards)");
   }
 
-  static String java() {
+  public static String java() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 

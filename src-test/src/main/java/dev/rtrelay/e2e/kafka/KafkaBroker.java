@@ -96,6 +96,20 @@ public final class KafkaBroker implements AutoCloseable {
         return brokerProcess().map(ProcessHandle::isAlive).orElse(false);
     }
 
+    /** SIGKILL, as a crash would; {@link #restart()} brings it back on the same port with its data. */
+    public synchronized void kill() {
+        brokerProcess().ifPresent(ph -> {
+            ph.destroyForcibly();
+            try {
+                ph.onExit().get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("the broker did not die on SIGKILL", e);
+            }
+        });
+    }
+
     /** Stops the broker (SIGTERM, SIGKILL after a bounded wait). No-op if it is not running. */
     public synchronized void stop() {
         runScript("stop", STOP_TIMEOUT_S);
