@@ -109,6 +109,9 @@ final class SoakVerdict {
       }
       if (s.id() != null) {
         v.auditRecords(s, faults, audit.session(s.id()), killedWith(s, faults));
+      } else {
+        v.problems.add("a session on " + s.relay() + " had no x-rtrelay-session-id header: its records cannot be "
+            + "audited");
       }
     }
     v.recordsAudited = audit.records();
