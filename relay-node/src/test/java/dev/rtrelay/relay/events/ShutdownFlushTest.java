@@ -25,6 +25,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class ShutdownFlushTest {
 
+  /** A publishing relay with one session open through it, which the node's stop will close. */
+  private static RelayFixture relayWithALiveSession(Vertx vertx) throws Exception {
+    FakeUpstream upstream = FakeUpstream.echo(vertx).await(10, TimeUnit.SECONDS);
+    RelayFixture relay = RelayFixture.startPublishing(vertx, TestConfigs.echo(upstream.baseUrl()))
+        .await(10, TimeUnit.SECONDS);
+    RecordingClient client = relay.record("echo").await(10, TimeUnit.SECONDS);
+    client.socket().writeTextMessage("{\"type\":\"ping\"}");
+    client.next();
+    return relay;
+  }
+
   @Test
   void stoppingANodeWaitsUntilALoggerAcknowledgedTheSessionClosedRecords(Vertx vertx) throws Exception {
     AtomicBoolean closedAcknowledged = new AtomicBoolean();
@@ -43,12 +54,7 @@ class ShutdownFlushTest {
         m.reply(null);
       });
     }).completion().await(5, TimeUnit.SECONDS);
-    FakeUpstream upstream = FakeUpstream.echo(vertx).await(10, TimeUnit.SECONDS);
-    RelayFixture relay = RelayFixture.startPublishing(vertx, TestConfigs.echo(upstream.baseUrl()))
-        .await(10, TimeUnit.SECONDS);
-    RecordingClient client = relay.record("echo").await(10, TimeUnit.SECONDS);
-    client.socket().writeTextMessage("{\"type\":\"ping\"}");
-    client.next();
+    RelayFixture relay = relayWithALiveSession(vertx);
 
     relay.close().await(15, TimeUnit.SECONDS);
 
@@ -62,12 +68,7 @@ class ShutdownFlushTest {
     AtomicInteger batches = new AtomicInteger();
     vertx.eventBus().<Buffer>consumer(EventBatch.ADDRESS, m -> batches.incrementAndGet())
         .completion().await(5, TimeUnit.SECONDS);
-    FakeUpstream upstream = FakeUpstream.echo(vertx).await(10, TimeUnit.SECONDS);
-    RelayFixture relay = RelayFixture.startPublishing(vertx, TestConfigs.echo(upstream.baseUrl()))
-        .await(10, TimeUnit.SECONDS);
-    RecordingClient client = relay.record("echo").await(10, TimeUnit.SECONDS);
-    client.socket().writeTextMessage("{\"type\":\"ping\"}");
-    client.next();
+    RelayFixture relay = relayWithALiveSession(vertx);
 
     long started = System.nanoTime();
     relay.close().await(15, TimeUnit.SECONDS);
