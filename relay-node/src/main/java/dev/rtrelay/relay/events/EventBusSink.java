@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class EventBusSink implements EventSink {
   private static final Logger LOG = LoggerFactory.getLogger(EventBusSink.class);
   private static final long DROP_LOG_INTERVAL_NANOS = 60_000_000_000L;
-  private static final long RETRY_LOG_INTERVAL_NANOS = 10_000_000_000L;
+  private static final long RETRY_LOG_INTERVAL_NANOS = 60_000_000_000L;
   /** Beyond the acknowledgement timeouts, so that batches sent as the stop began get their own answer or timeout. */
   private static final long STOP_GRACE_MILLIS = 500;
   private static final long MIN_RETRY_MILLIS = 100;
