@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A relay that freezes (SIGSTOP: a long GC pause, a stopped VM) keeps its sockets open and says nothing. The cluster
  * must notice within seconds, or the slots of a key the frozen relay held stay taken and the other relay refuses the
- * key (with Hazelcast's default heartbeat timeout, for 60 s). Two packaged relays in one cluster, with
- * config/cluster.xml's heartbeat settings.
+ * key (with Hazelcast's default heartbeat timeout, for 60 s). Once resumed, the removed relay must find the cluster
+ * again (Hazelcast's default: after 5 minutes). Two packaged relays in one cluster, with config/cluster.xml's
+ * heartbeat and merge settings.
  */
 class FrozenRelayTest {
   private static final String KEY = "sk-limited-frozen-0123456789";
@@ -35,7 +36,7 @@ class FrozenRelayTest {
   @TempDir Path work;
 
   @Test
-  void theOtherRelayAdmitsAFrozenRelaysKeyWithinSecondsNotAMinute() throws Exception {
+  void theOtherRelayAdmitsAFrozenRelaysKeyWithinSecondsAndTheResumedRelayRejoins() throws Exception {
     Path repo = Repo.root();
     Path clusterXml = work.resolve("cluster.xml");
     Files.writeString(clusterXml, Files.readString(repo.resolve("config/cluster.xml"))
@@ -88,6 +89,27 @@ class FrozenRelayTest {
       // relay owns: the read waits, then times out); none after: the next attempt is admitted.
       assertTrue(seen.stream().noneMatch(s -> s.startsWith("5") && atMillis(s) > DETECTION_LIMIT_MILLIS - 5_000),
           "a 5xx after the detection window: " + seen);
+
+      // relay-a, resumed, was removed while frozen: it must find the cluster again (merge), after which it sees
+      // relay-b's slot. Its own session ends first, so that only the cluster's count can refuse it.
+      held.close().await(5, TimeUnit.SECONDS);
+      long resumed = System.currentTimeMillis();
+      List<String> afterResume = new ArrayList<>();
+      String last = "";
+      while (System.currentTimeMillis() - resumed < 40_000) {
+        last = attempt(client, portA);
+        afterResume.add(last + "@" + (System.currentTimeMillis() - resumed));
+        if (lastSocket != null) {
+          lastSocket.close().await(5, TimeUnit.SECONDS);
+          lastSocket = null;
+        }
+        if (last.equals("429") && afterResume.size() > 1) {
+          break;
+        }
+        Thread.sleep(1_000);
+      }
+      System.out.printf("resumed relay, the key held on the other relay: %s%n", afterResume);
+      assertEquals("429", last, "the resumed relay never saw the cluster's count again: " + afterResume);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
     }
