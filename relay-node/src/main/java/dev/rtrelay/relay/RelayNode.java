@@ -107,7 +107,7 @@ public final class RelayNode {
           eventStats, new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
           guardrailStats, costStats, config.tokenSecrets().isEmpty() ? Optional.empty()
               : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())), new DrainState(), metrics,
-          new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats),
+          new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats, limits),
           new GoogleAccessTokens(vertx),
           new BedrockClients(Duration.ofMillis((long) (config.relay().upstreamConnectTimeoutSeconds() * 1000))),
           new AuthBrake(config.relay().authBrake(), config.relay().trustedProxies(), System::currentTimeMillis),

@@ -64,6 +64,7 @@ public final class KeyLimits {
   /** Per key, the last change this node queued: the next one starts when it is done. */
   private final ConcurrentHashMap<String, Future<?>> queues = new ConcurrentHashMap<>();
   private long reconcileTimer = -1;
+  private final AtomicLong[] unavailableCounts = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
 
   KeyLimits(Vertx vertx, AsyncMap<String, String> map, String nodeId, Supplier<Collection<String>> liveNodes,
       Clock clock) {
@@ -227,7 +228,7 @@ public final class KeyLimits {
    */
   private <T> Future<T> update(String keyId, Function<KeyState, T> change, Written written) {
     Promise<T> result = Promise.promise();
-    long timer = vertx.setTimer(timeoutMillis, id -> result.tryFail(unavailable("timed out")));
+    long timer = vertx.setTimer(timeoutMillis, id -> unavailable(result, Unavailable.TIMEOUT, "timed out"));
     String key = entryKey(keyId);
     Promise<Void> done = Promise.promise();
     Future<?> previous = queues.put(keyId, done.future());
@@ -251,13 +252,13 @@ public final class KeyLimits {
   private <T> void attempt(String key, Function<KeyState, T> change, Written written, int attempt, Promise<T> result,
       Promise<Void> done) {
     if (attempt == MAX_ATTEMPTS) {
-      result.tryFail(unavailable("too much contention"));
+      unavailable(result, Unavailable.CONTENTION, "too much contention");
       done.complete();
       return;
     }
     clusterCall(() -> map.get(key)).onComplete(read -> {
       if (read.failed()) {
-        result.tryFail(unavailable(read.cause().toString()));
+        unavailable(result, Unavailable.CLUSTER_ERROR, read.cause().toString());
         done.complete();
         return;
       }
@@ -282,7 +283,7 @@ public final class KeyLimits {
           : clusterCall(() -> map.replaceIfPresent(key, before, after));
       write.onComplete(w -> {
         if (w.failed()) {
-          result.tryFail(unavailable(w.cause().toString()));
+          unavailable(result, Unavailable.CLUSTER_ERROR, w.cause().toString());
           done.complete();
         } else if (w.result()) {
           if (written != null) {
@@ -317,10 +318,29 @@ public final class KeyLimits {
     }
   }
 
-  private static RelayException unavailable(String why) {
-    LOG.warn("key limits unavailable: {}", why);
-    return new RelayException(503, "service_unavailable",
-        "Key limits could not be checked (cluster state unavailable); retry shortly", Optional.of(1));
+  /** Why a change to a key's entry failed (an admission then gets 503): the metric's {@code reason} label. */
+  public enum Unavailable {
+    TIMEOUT("timeout"), CONTENTION("contention"), CLUSTER_ERROR("cluster_error");
+
+    public final String label;
+
+    Unavailable(String label) {
+      this.label = label;
+    }
+  }
+
+  /** Fails the change with 503 (fail closed: the key has limits), once: counted and logged only if it was not done. */
+  private void unavailable(Promise<?> result, Unavailable reason, String why) {
+    if (result.tryFail(new RelayException(503, "service_unavailable",
+        "Key limits could not be checked (cluster state unavailable); retry shortly", Optional.of(1)))) {
+      unavailableCounts[reason.ordinal()].incrementAndGet();
+      LOG.warn("key limits unavailable: {}", why);
+    }
+  }
+
+  /** Changes the cluster map did not take (admissions refused with 503, releases retried), by reason. */
+  public long unavailableCount(Unavailable reason) {
+    return unavailableCounts[reason.ordinal()].get();
   }
 
   /** A counted live session; {@link #release} is idempotent. */

@@ -3,6 +3,7 @@ package dev.rtrelay.relay.metrics;
 import dev.rtrelay.relay.cost.CostStats;
 import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.routing.DeploymentState;
 import dev.rtrelay.relay.routing.ModelGroup;
@@ -33,7 +34,7 @@ public final class RelayMetrics {
   private final FrameMeters upstreamToClient;
 
   public RelayMetrics(MeterRegistry registry, DeploymentRouter router, EventStats events, GuardrailStats guardrails,
-      CostStats cost) {
+      CostStats cost, KeyLimits limits) {
     this.registry = registry;
     this.events = events;
     this.guardrails = guardrails;
@@ -62,6 +63,12 @@ public final class RelayMetrics {
     FunctionCounter.builder("rtrelay_log_events_dropped", events, EventStats::droppedUndeliveredCount)
         .description("Session-event records dropped (audio is never dropped)").tag("reason", "not_acknowledged")
         .register(registry);
+    for (KeyLimits.Unavailable reason : KeyLimits.Unavailable.values()) {
+      FunctionCounter.builder("rtrelay_key_limits_unavailable", limits, l -> l.unavailableCount(reason))
+          .description("Key-limit changes the cluster map did not take in time (admissions refused with 503, "
+              + "releases retried)")
+          .tag("reason", reason.label).register(registry);
+    }
     FunctionCounter.builder("rtrelay_log_batches_resent", events, EventStats::resentCount)
         .description("Session-event batches sent again because no logger acknowledged them").register(registry);
     FunctionCounter.builder("rtrelay_log_events_truncated", events, EventStats::truncatedCount)
