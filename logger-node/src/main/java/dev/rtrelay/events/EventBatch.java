@@ -17,6 +17,16 @@ public final class EventBatch {
   /** Event-bus address relay nodes send batches to; logger nodes consume it (point-to-point: one logger per batch). */
   public static final String ADDRESS = "rtrelay.session-events";
   /**
+   * Where every logger node announces itself once a second (published, so every relay hears it): the body is a
+   * {@link io.vertx.core.json.JsonObject} with {@code address} (the logger's own batch address) and {@code up}
+   * (false once, as it stops). Relays send to loggers they heard from recently, one address each, so a logger that
+   * freezes (heartbeats stop) or stops acknowledging is left out within seconds instead of getting its share of
+   * batches by round robin.
+   */
+  public static final String LOGGERS_ADDRESS = "rtrelay.loggers";
+  /** How often a logger announces itself on {@link #LOGGERS_ADDRESS}. */
+  public static final long HEARTBEAT_MILLIS = 1_000;
+  /**
    * Failure code of a logger's reply to a batch it could not decode: the batch is refused whole and the sender must
    * not send it again. Any other failure (no logger, timeout, a logger stopping) may be retried.
    */
@@ -24,6 +34,11 @@ public final class EventBatch {
   private static final byte VERSION = 1;
 
   private EventBatch() {}
+
+  /** A logger node's own batch address (it consumes {@link #ADDRESS} too, for relays that have not heard from it). */
+  public static String loggerAddress(String loggerId) {
+    return ADDRESS + "." + loggerId;
+  }
 
   /** Receives the records of a decoded batch. */
   @FunctionalInterface

@@ -7,6 +7,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +27,10 @@ public final class LoggerVerticle extends VerticleBase {
   private OutboundBuffer buffer;
   private KafkaEventWriter writer;
   private MessageConsumer<Buffer> consumer;
+  private MessageConsumer<Buffer> ownConsumer;
+  /** This logger's own batch address, announced to the relays every {@link EventBatch#HEARTBEAT_MILLIS}. */
+  private final String ownAddress = EventBatch.loggerAddress(UUID.randomUUID().toString());
+  private long heartbeat = -1;
   private MessageConsumer<Object> stats;
   private long received;
   private long malformed;
@@ -42,9 +47,20 @@ public final class LoggerVerticle extends VerticleBase {
     buffer = new OutboundBuffer(settings.maxBufferedEvents(), settings.maxBufferedBytes());
     writer = new KafkaEventWriter(vertx, settings, buffer, meters, this::publishLevels);
     consumer = vertx.eventBus().consumer(EventBatch.ADDRESS, this::onBatch);
+    ownConsumer = vertx.eventBus().consumer(ownAddress, this::onBatch);
     // Local stats only: every logger answers for itself, so the consumer is not visible cluster-wide.
     stats = vertx.eventBus().localConsumer(STATS_ADDRESS, m -> m.reply(stats()));
-    return Future.join(consumer.completion(), stats.completion());
+    return Future.join(consumer.completion(), ownConsumer.completion(), stats.completion()).andThen(done -> {
+      if (done.succeeded()) {
+        // Announced only once its address is registered cluster-wide: a relay that hears it can send at once.
+        announce(true);
+        heartbeat = vertx.setPeriodic(EventBatch.HEARTBEAT_MILLIS, id -> announce(true));
+      }
+    });
+  }
+
+  private void announce(boolean up) {
+    vertx.eventBus().publish(EventBatch.LOGGERS_ADDRESS, new JsonObject().put("address", ownAddress).put("up", up));
   }
 
   private void onBatch(Message<Buffer> message) {
@@ -86,7 +102,14 @@ public final class LoggerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    Future<Void> unregistered = Future.join(consumer.unregister(), stats.unregister()).mapEmpty();
+    if (heartbeat >= 0) {
+      vertx.cancelTimer(heartbeat);
+      // Relays stop choosing this logger now rather than when its heartbeats are missed; batches still in flight
+      // are answered (the consumers unregister after) and what comes late goes to another logger.
+      announce(false);
+    }
+    Future<Void> unregistered = Future.join(consumer.unregister(), ownConsumer.unregister(), stats.unregister())
+        .mapEmpty();
     if (!buffer.isEmpty() || writer.inFlight() > 0) {
       LOG.info("stopping with {} events buffered and {} in flight", buffer.size(), writer.inFlight());
     }

@@ -1,6 +1,7 @@
 package dev.rtrelay.relay;
 
 import dev.rtrelay.relay.http.HttpErrors;
+import dev.rtrelay.relay.limits.ClusterQuorum;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
@@ -57,8 +58,18 @@ final class ManagementVerticle extends VerticleBase {
           HttpErrors.respondJson(request, 200, new JsonObject().put("status", "alive"));
       case "/health/readiness" -> {
         boolean draining = services.drain().draining();
-        HttpErrors.respondJson(request, draining ? 503 : 200, new JsonObject()
-            .put("status", draining ? "draining" : "ready").put("live_sessions", services.router().liveSessions()));
+        ClusterQuorum quorum = services.limits().quorum();
+        String absence = quorum.absence();
+        String status = draining ? "draining" : !absence.isEmpty() ? "no_quorum" : "ready";
+        JsonObject body = new JsonObject().put("status", status).put("live_sessions", services.router().liveSessions());
+        if (quorum.minimum() > 0) {
+          body.put("cluster_members", quorum.members()).put("cluster_quorum", quorum.minimum());
+        }
+        if (!absence.isEmpty()) {
+          // Limited keys are refused here until the node is back in the cluster's majority: take it out of service.
+          body.put("reason", absence);
+        }
+        HttpErrors.respondJson(request, status.equals("ready") ? 200 : 503, body);
       }
       default -> request.response().setStatusCode(404).end();
     }

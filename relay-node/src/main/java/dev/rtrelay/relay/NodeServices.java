@@ -6,6 +6,7 @@ import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.cost.CostStats;
 import dev.rtrelay.relay.events.EventLogSettings;
 import dev.rtrelay.relay.events.EventStats;
+import dev.rtrelay.relay.events.LoggerDirectory;
 import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.http.AuthBrake;
@@ -33,6 +34,7 @@ record NodeServices(
     boolean publishEvents,
     EventLogSettings eventLog,
     EventStats eventStats,
+    LoggerDirectory loggers,
     GuardrailRegistry guardrails,
     GuardrailStats guardrailStats,
     CostStats costStats,

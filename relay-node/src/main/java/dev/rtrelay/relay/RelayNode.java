@@ -10,6 +10,8 @@ import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.http.AuthBrake;
 import dev.rtrelay.relay.http.DrainState;
+import dev.rtrelay.relay.events.LoggerDirectory;
+import dev.rtrelay.relay.limits.ClusterQuorum;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
@@ -93,7 +95,11 @@ public final class RelayNode {
     Future<Optional<SimulatedRealtimeProvider>> simulated = config.usesSimulatedProvider()
         ? SimulatedRealtimeProvider.start(vertx, config.relay().maxMessageBytes()).map(Optional::of)
         : Future.succeededFuture(Optional.empty());
-    return simulated.compose(sim -> KeyLimits.create(vertx).compose(limits -> {
+    // The warm-up node shares the Vert.x instance of the real one: it watches nothing of its own.
+    ClusterQuorum quorum = quiet ? ClusterQuorum.none() : ClusterQuorum.of(vertx);
+    Future<LoggerDirectory> loggers = publishEvents ? LoggerDirectory.start(vertx)
+        : Future.succeededFuture(LoggerDirectory.sharedAddressOnly());
+    return simulated.compose(sim -> loggers.compose(directory -> KeyLimits.create(vertx, quorum).compose(limits -> {
       DeploymentRouter router = DeploymentRouter.of(config.deployments(), config.router());
       EventStats eventStats = new EventStats();
       GuardrailStats guardrailStats = new GuardrailStats();
@@ -104,10 +110,10 @@ public final class RelayNode {
           EventLogSettings.of(config.loggedEventTypes(), config.relay().logAudio(),
               config.relay().eventBufferMaxEvents(), config.relay().eventBufferMaxBytes(),
               config.relay().maxLoggedEventBytes()),
-          eventStats, new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
+          eventStats, directory, new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
           guardrailStats, costStats, config.tokenSecrets().isEmpty() ? Optional.empty()
               : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())), new DrainState(), metrics,
-          new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats, limits),
+          new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats, limits, directory),
           new GoogleAccessTokens(vertx),
           new BedrockClients(Duration.ofMillis((long) (config.relay().upstreamConnectTimeoutSeconds() * 1000))),
           new AuthBrake(config.relay().authBrake(), config.relay().trustedProxies(), System::currentTimeMillis),
@@ -124,7 +130,7 @@ public final class RelayNode {
           .map(id -> new RelayNode(vertx, instances.get(0).actualPort(), id, sim, services))
           .recover(err -> sim.map(s -> s.close().transform(v -> Future.<RelayNode>failedFuture(err)))
           .orElse(Future.failedFuture(err)));
-    }));
+    })));
   }
 
   public int port() {
@@ -189,6 +195,7 @@ public final class RelayNode {
     return management.eventually(() -> vertx.undeploy(deploymentId))
         .eventually(() -> vertx.executeBlocking(() -> {
           services.limits().close();
+          services.loggers().close();
           services.bedrockClients().close();
           return null;
         }))

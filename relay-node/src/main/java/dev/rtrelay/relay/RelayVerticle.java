@@ -65,7 +65,7 @@ final class RelayVerticle extends VerticleBase {
             Math.min(3_000, (long) (settings.upstreamConnectTimeoutSeconds() * 1000))));
     EventSink sink = EventSink.DISABLED;
     if (services.publishEvents()) {
-      eventSink = new EventBusSink(vertx, services.eventLog(), services.eventStats());
+      eventSink = new EventBusSink(vertx, services.eventLog(), services.eventStats(), services.loggers());
       eventSink.start();
       sink = eventSink;
     }

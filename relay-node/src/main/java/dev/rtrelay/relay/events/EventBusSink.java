@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Batches the session events of one relay verticle and sends them to a logger over the event bus, until a logger
+ * Batches the session events of one relay verticle and sends them to a logger over the event bus (one chosen by the
+ * node's {@link LoggerDirectory} for each batch), until a logger
  * acknowledges each batch: a batch that no logger took (none registered, a logger killed before it answered, a
  * timeout) is sent again, oldest first, after a growing pause, most likely to another logger. Delivery is therefore at
  * least once: a batch whose acknowledgement was lost can arrive twice (consumers deduplicate on session and
@@ -38,6 +39,7 @@ public final class EventBusSink implements EventSink {
   private final EventLogSettings settings;
   private final EventStats stats;
   private final DeliveryOptions delivery;
+  private final LoggerDirectory loggers;
   /** Sealed batches not in flight, oldest first (a batch sent again keeps its place before newer ones). */
   private final PriorityQueue<Sealed> sealed = new PriorityQueue<>((a, b) -> Long.compare(a.order, b.order));
   private final Set<Sealed> inFlight = new LinkedHashSet<>();
@@ -74,10 +76,17 @@ public final class EventBusSink implements EventSink {
     }
   }
 
+  /** A sink that lets the event bus pick a logger for each batch (in-process loggers, tests). */
   public EventBusSink(Vertx vertx, EventLogSettings settings, EventStats stats) {
+    this(vertx, settings, stats, LoggerDirectory.sharedAddressOnly());
+  }
+
+  /** @param loggers where each batch goes: a logger heard from recently that has not failed to acknowledge */
+  public EventBusSink(Vertx vertx, EventLogSettings settings, EventStats stats, LoggerDirectory loggers) {
     this.vertx = vertx;
     this.settings = settings;
     this.stats = stats;
+    this.loggers = loggers;
     this.delivery = new DeliveryOptions().setSendTimeout(settings.ackTimeoutMillis());
   }
 
@@ -181,7 +190,8 @@ public final class EventBusSink implements EventSink {
     while (retryTimer < 0 && !gaveUp && inFlight.size() < settings.maxInFlightBatches() && !sealed.isEmpty()) {
       Sealed batch = sealed.poll();
       inFlight.add(batch);
-      vertx.eventBus().request(EventBatch.ADDRESS, batch.batch, delivery).onComplete(ar -> {
+      String address = loggers.pick();
+      vertx.eventBus().request(address, batch.batch, delivery).onComplete(ar -> {
         inFlight.remove(batch);
         if (ar.succeeded()) {
           retryMillis = 0;
@@ -191,6 +201,10 @@ public final class EventBusSink implements EventSink {
         } else if (refusedForGood(ar.cause())) {
           settle(batch, false);
           logDrops();
+        } else if (otherLoggerNow(address, ar.cause())) {
+          // That logger is frozen, overloaded or gone, and another one is there: straight to it, no pause.
+          stats.resent();
+          sealed.add(batch);
         } else if (stopped != null && noLogger(ar.cause())) {
           // Stopping, and no logger is registered anywhere in the cluster: waiting for one would only delay the stop.
           sealed.add(batch);
@@ -205,6 +219,21 @@ public final class EventBusSink implements EventSink {
         }
       });
     }
+  }
+
+  /**
+   * The batch went to one logger's own address and that logger failed it (no acknowledgement in time: it is set
+   * aside; nobody registered there: it is forgotten): whether another logger can take it now.
+   */
+  private boolean otherLoggerNow(String address, Throwable failure) {
+    if (address.equals(EventBatch.ADDRESS) || !(failure instanceof ReplyException reply)) {
+      return false;
+    }
+    return switch (reply.failureType()) {
+      case TIMEOUT -> loggers.notAcknowledged(address);
+      case NO_HANDLERS -> loggers.gone(address);
+      default -> false;
+    };
   }
 
   /** A logger decoded the batch and refused it: sending it again would be refused again. */

@@ -16,7 +16,13 @@ public final class RelayException extends RuntimeException {
   }
 
   public RelayException(int status, String type, String message, Optional<Integer> retryAfterSeconds) {
-    super(message, null, false, false);
+    this(status, type, message, retryAfterSeconds, null);
+  }
+
+  /** @param cause why, for the relay's own use; never shown to the client */
+  public RelayException(int status, String type, String message, Optional<Integer> retryAfterSeconds,
+      Throwable cause) {
+    super(message, cause, false, false);
     this.status = status;
     this.type = type;
     this.retryAfterSeconds = retryAfterSeconds;

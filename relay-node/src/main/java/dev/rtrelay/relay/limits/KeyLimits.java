@@ -51,6 +51,9 @@ public final class KeyLimits {
   static final long RECONCILE_MILLIS = 30_000;
   private static final long RELEASE_RETRY_MILLIS = 1_000;
   private static final int RELEASE_ATTEMPTS = 5;
+  /** A read the cluster failed (not timed out) is tried again after this, within the change's timeout. */
+  private static final long READ_RETRY_MILLIS = 250;
+  private static final long QUORUM_WATCH_MILLIS = 1_000;
   private static final AtomicLong LOCAL_INSTANCES = new AtomicLong();
 
   private final Vertx vertx;
@@ -59,12 +62,21 @@ public final class KeyLimits {
   private final Supplier<Collection<String>> liveNodes;
   private final Clock clock;
   private final long timeoutMillis;
+  private final ClusterQuorum quorum;
+  /**
+   * Spend this node could not add to the cluster entry yet (no quorum, or the cluster refused the write): added by the
+   * next reconciliation, so that a budget is not reset by a partition.
+   */
+  private final ConcurrentHashMap<String, DeferredSpend> deferredSpend = new ConcurrentHashMap<>();
+  private long quorumTimer = -1;
+  private boolean quorumWasPresent = true;
   /** This node's live sessions per key, as counted by its leases: what the cluster entry should say for this node. */
   private final ConcurrentHashMap<String, AtomicInteger> leased = new ConcurrentHashMap<>();
   /** Per key, the last change this node queued: the next one starts when it is done. */
   private final ConcurrentHashMap<String, Future<?>> queues = new ConcurrentHashMap<>();
   private long reconcileTimer = -1;
-  private final AtomicLong[] unavailableCounts = {new AtomicLong(), new AtomicLong(), new AtomicLong()};
+  private final AtomicLong[] unavailableCounts =
+      java.util.stream.Stream.generate(AtomicLong::new).limit(Unavailable.values().length).toArray(AtomicLong[]::new);
 
   KeyLimits(Vertx vertx, AsyncMap<String, String> map, String nodeId, Supplier<Collection<String>> liveNodes,
       Clock clock) {
@@ -73,6 +85,12 @@ public final class KeyLimits {
 
   KeyLimits(Vertx vertx, AsyncMap<String, String> map, String nodeId, Supplier<Collection<String>> liveNodes,
       Clock clock, long timeoutMillis) {
+    this(vertx, map, nodeId, liveNodes, clock, timeoutMillis, ClusterQuorum.none());
+  }
+
+  KeyLimits(Vertx vertx, AsyncMap<String, String> map, String nodeId, Supplier<Collection<String>> liveNodes,
+      Clock clock, long timeoutMillis, ClusterQuorum quorum) {
+    this.quorum = quorum;
     this.vertx = vertx;
     this.map = map;
     this.nodeId = nodeId;
@@ -83,17 +101,49 @@ public final class KeyLimits {
 
   /** Limits shared through this Vert.x instance's cluster (or kept in-process when it is not clustered). */
   public static Future<KeyLimits> create(Vertx vertx) {
+    return create(vertx, ClusterQuorum.none());
+  }
+
+  /** @param quorum whether this node may trust the cluster's counts (below it, limited keys are refused) */
+  public static Future<KeyLimits> create(Vertx vertx, ClusterQuorum quorum) {
     ClusterManager cluster = vertx instanceof VertxInternal internal ? internal.clusterManager() : null;
     // In-process, several nodes may share one Vert.x instance (tests, the warm-up): each counts under its own name.
     String nodeId = cluster == null ? "local-" + LOCAL_INSTANCES.incrementAndGet() : cluster.getNodeId();
     Supplier<Collection<String>> nodes = cluster == null ? () -> List.of(nodeId) : cluster::getNodes;
     return vertx.sharedData().<String, String>getAsyncMap(MAP_NAME)
-        .map(map -> new KeyLimits(vertx, map, nodeId, nodes, Clock.systemUTC()).startReconciling());
+        .map(map -> new KeyLimits(vertx, map, nodeId, nodes, Clock.systemUTC(), TIMEOUT_MILLIS, quorum)
+            .startReconciling());
   }
 
   private KeyLimits startReconciling() {
     reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> reconcile());
+    if (quorum.minimum() > 0) {
+      quorumTimer = vertx.setPeriodic(QUORUM_WATCH_MILLIS, id -> watchQuorum());
+    }
     return this;
+  }
+
+  /**
+   * Back in the cluster's majority after a partition or a freeze: the entries there never saw this node's sessions and
+   * spend of the meantime (and a merge keeps the majority's entries), so they are written at once rather than at the
+   * next periodic reconciliation.
+   */
+  private void watchQuorum() {
+    boolean present = quorum.present();
+    if (present != quorumWasPresent) {
+      quorumWasPresent = present;
+      if (present) {
+        LOG.info("cluster quorum regained ({} members): writing this node's live sessions and spend", quorum.members());
+        reconcile();
+      } else {
+        LOG.warn("cluster quorum lost ({}): keys with limits are refused here until it is back", quorum.absence());
+      }
+    }
+  }
+
+  /** The quorum this node's admissions depend on. */
+  public ClusterQuorum quorum() {
+    return quorum;
   }
 
   /** Stops the periodic reconciliation (the node is closing). */
@@ -102,6 +152,11 @@ public final class KeyLimits {
       vertx.cancelTimer(reconcileTimer);
       reconcileTimer = -1;
     }
+    if (quorumTimer >= 0) {
+      vertx.cancelTimer(quorumTimer);
+      quorumTimer = -1;
+    }
+    quorum.close();
   }
 
   /**
@@ -109,7 +164,17 @@ public final class KeyLimits {
    * zero are then forgotten locally. Completes when every key was tried.
    */
   Future<Void> reconcile() {
+    if (!quorum.present()) {
+      // Written to a minority's map, the counts would be discarded by the merge; they are written once it is over.
+      return Future.succeededFuture();
+    }
     List<Future<Void>> writes = new ArrayList<>();
+    for (String keyId : List.copyOf(deferredSpend.keySet())) {
+      DeferredSpend deferred = deferredSpend.remove(keyId);
+      if (deferred != null) {
+        writes.add(writeSpend(keyId, deferred.usd, deferred.quota).<Void>mapEmpty().otherwiseEmpty());
+      }
+    }
     for (Map.Entry<String, AtomicInteger> entry : leased.entrySet()) {
       String keyId = entry.getKey();
       writes.add(update(keyId, state -> {
@@ -135,6 +200,9 @@ public final class KeyLimits {
     }
     boolean countsLive = quota.maxParallelSessions().isPresent();
     String keyId = principal.id();
+    if (!quorum.present()) {
+      return noQuorum();
+    }
     return update(keyId, state -> {
       long now = clock.millis();
       state.refresh(liveNodes.get(), now, quota);
@@ -163,6 +231,9 @@ public final class KeyLimits {
     if (quota.maxBudget().isEmpty() && quota.sessionsPerMinute().isEmpty()) {
       return Future.succeededFuture();
     }
+    if (!quorum.present()) {
+      return noQuorum();
+    }
     return update(principal.id(), state -> {
       long now = clock.millis();
       state.refresh(liveNodes.get(), now, quota);
@@ -174,20 +245,50 @@ public final class KeyLimits {
   }
 
   /**
-   * Adds a response's cost to the key's spend in the current budget period.
+   * Adds a response's cost to the key's spend in the current budget period. When the cluster cannot take it now (no
+   * quorum, or it refused the write) the amount is kept here and added by the next reconciliation: it never fails.
    *
-   * @return true when the key is now at or over {@code max_budget}
+   * @return true when the key is now at or over {@code max_budget} (false while the amount is deferred)
    */
   public Future<Boolean> addSpend(Principal principal, BigDecimal usd) {
     KeyQuota quota = principal.quota();
     if (quota.maxBudget().isEmpty() || usd.signum() <= 0) {
       return Future.succeededFuture(false);
     }
-    return update(principal.id(), state -> {
+    if (!quorum.present()) {
+      defer(principal.id(), usd, quota);
+      return Future.succeededFuture(false);
+    }
+    return writeSpend(principal.id(), usd, quota).recover(e -> Future.succeededFuture(false));
+  }
+
+  /** Adds the amount to the entry; if it certainly did not land (not a timeout, which may land late), defers it. */
+  private Future<Boolean> writeSpend(String keyId, BigDecimal usd, KeyQuota quota) {
+    return this.<Boolean>update(keyId, state -> {
       state.refresh(liveNodes.get(), clock.millis(), quota);
       return state.addSpend(usd, quota.maxBudget().get());
-    }, null);
+    }, null).onFailure(e -> {
+      Optional<Unavailable> reason = reasonOf(e);
+      if (reason.isPresent() && reason.get() != Unavailable.TIMEOUT) {
+        defer(keyId, usd, quota);
+      } else {
+        LOG.warn("key '{}': spend of {} USD may not have been recorded ({})", keyId, usd.toPlainString(),
+            e.getMessage());
+      }
+    });
   }
+
+  private void defer(String keyId, BigDecimal usd, KeyQuota quota) {
+    deferredSpend.merge(keyId, new DeferredSpend(usd, quota), (a, b) -> new DeferredSpend(a.usd.add(b.usd), b.quota));
+  }
+
+  /** Spend waiting for the cluster (tests). */
+  BigDecimal deferredSpend(String keyId) {
+    DeferredSpend d = deferredSpend.get(keyId);
+    return d == null ? BigDecimal.ZERO : d.usd;
+  }
+
+  private record DeferredSpend(BigDecimal usd, KeyQuota quota) {}
 
   /** A session ended: the local count drops at once; the cluster entry follows, retried if it cannot be written. */
   private void release(String keyId) {
@@ -199,6 +300,10 @@ public final class KeyLimits {
   }
 
   private void writeRelease(String keyId, int attempt) {
+    if (!quorum.present()) {
+      // The local count already dropped; it is written over the entry once the quorum is back (reconciliation).
+      return;
+    }
     update(keyId, state -> {
       state.releaseLive(nodeId, liveNodes.get());
       return null;
@@ -258,6 +363,19 @@ public final class KeyLimits {
     }
     clusterCall(() -> map.get(key)).onComplete(read -> {
       if (read.failed()) {
+        if (!result.future().isComplete() && attempt + 1 < MAX_ATTEMPTS) {
+          // A member leaving or a partition moving: a read changes nothing, so it is safely tried again (by then
+          // against the partition's new owner), within the change's timeout.
+          vertx.setTimer(READ_RETRY_MILLIS, id -> {
+            if (result.future().isComplete()) {
+              done.complete();
+            } else {
+              attempt(key, change, written, attempt + 1, result, done);
+            }
+          });
+          LOG.debug("key limits: a read failed ({}); trying again", read.cause().toString());
+          return;
+        }
         unavailable(result, Unavailable.CLUSTER_ERROR, read.cause().toString());
         done.complete();
         return;
@@ -320,7 +438,7 @@ public final class KeyLimits {
 
   /** Why a change to a key's entry failed (an admission then gets 503): the metric's {@code reason} label. */
   public enum Unavailable {
-    TIMEOUT("timeout"), CONTENTION("contention"), CLUSTER_ERROR("cluster_error");
+    TIMEOUT("timeout"), CONTENTION("contention"), CLUSTER_ERROR("cluster_error"), NO_QUORUM("no_quorum");
 
     public final String label;
 
@@ -331,11 +449,41 @@ public final class KeyLimits {
 
   /** Fails the change with 503 (fail closed: the key has limits), once: counted and logged only if it was not done. */
   private void unavailable(Promise<?> result, Unavailable reason, String why) {
-    if (result.tryFail(new RelayException(503, "service_unavailable",
-        "Key limits could not be checked (cluster state unavailable); retry shortly", Optional.of(1)))) {
+    if (result.tryFail(refusal(reason,
+        "Key limits could not be checked (cluster state unavailable); retry shortly"))) {
       unavailableCounts[reason.ordinal()].incrementAndGet();
       LOG.warn("key limits unavailable: {}", why);
     }
+  }
+
+  /**
+   * This node is below the cluster quorum: limited keys are refused with 503 without touching the map (a client
+   * retrying reaches another node through the load balancer, which has stopped sending here as readiness fails).
+   */
+  private <T> Future<T> noQuorum() {
+    unavailableCounts[Unavailable.NO_QUORUM.ordinal()].incrementAndGet();
+    return Future.failedFuture(refusal(Unavailable.NO_QUORUM,
+        "Key limits cannot be checked on this relay (it is not in the cluster's quorum); retry shortly"));
+  }
+
+  /** A 503 for the client, whose cause says why (so that deferred spend can tell a timeout from a certain failure). */
+  private static RelayException refusal(Unavailable reason, String message) {
+    return new RelayException(503, "service_unavailable", message, Optional.of(1), new Unavailability(reason));
+  }
+
+  /** The reason behind a 503 from these limits. */
+  private static final class Unavailability extends RuntimeException {
+    final Unavailable reason;
+
+    Unavailability(Unavailable reason) {
+      super(reason.label, null, false, false);
+      this.reason = reason;
+    }
+  }
+
+  private static Optional<Unavailable> reasonOf(Throwable failure) {
+    return failure != null && failure.getCause() instanceof Unavailability u ? Optional.of(u.reason)
+        : Optional.empty();
   }
 
   /** Changes the cluster map did not take (admissions refused with 503, releases retried), by reason. */

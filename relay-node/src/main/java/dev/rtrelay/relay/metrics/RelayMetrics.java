@@ -3,6 +3,8 @@ package dev.rtrelay.relay.metrics;
 import dev.rtrelay.relay.cost.CostStats;
 import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
+import dev.rtrelay.relay.events.LoggerDirectory;
+import dev.rtrelay.relay.limits.ClusterQuorum;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.routing.DeploymentState;
@@ -34,7 +36,7 @@ public final class RelayMetrics {
   private final FrameMeters upstreamToClient;
 
   public RelayMetrics(MeterRegistry registry, DeploymentRouter router, EventStats events, GuardrailStats guardrails,
-      CostStats cost, KeyLimits limits) {
+      CostStats cost, KeyLimits limits, LoggerDirectory loggers) {
     this.registry = registry;
     this.events = events;
     this.guardrails = guardrails;
@@ -69,6 +71,20 @@ public final class RelayMetrics {
               + "releases retried)")
           .tag("reason", reason.label).register(registry);
     }
+    FunctionCounter.builder("rtrelay_logger_set_aside", loggers, LoggerDirectory::setAsideCount)
+        .description("Times a logger was left out for 10 s for not acknowledging a batch in time").register(registry);
+    Gauge.builder("rtrelay_loggers_available", loggers, LoggerDirectory::availableCount)
+        .description("Logger nodes heard from in the last 3 s and not left out (0: batches go to any registered "
+            + "logger)").register(registry);
+    ClusterQuorum quorum = limits.quorum();
+    Gauge.builder("rtrelay_cluster_members", quorum, ClusterQuorum::members)
+        .description("Cluster members this node sees (1 when not clustered)").register(registry);
+    Gauge.builder("rtrelay_cluster_quorum", quorum, ClusterQuorum::minimum)
+        .description("Members needed for keys with limits to be admitted here (0: no quorum configured)")
+        .register(registry);
+    Gauge.builder("rtrelay_cluster_quorum_present", quorum, q -> q.present() ? 1 : 0)
+        .description("1 while this node may admit keys with limits (quorum seen, membership view current)")
+        .register(registry);
     FunctionCounter.builder("rtrelay_log_batches_resent", events, EventStats::resentCount)
         .description("Session-event batches sent again because no logger acknowledged them").register(registry);
     FunctionCounter.builder("rtrelay_log_events_truncated", events, EventStats::truncatedCount)

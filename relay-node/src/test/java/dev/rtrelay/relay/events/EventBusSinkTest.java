@@ -9,6 +9,7 @@ import dev.rtrelay.relay.config.LoggedEventTypes;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -113,6 +114,49 @@ class EventBusSinkTest {
     assertEquals(List.of("{\"n\":0}", "{\"n\":1}", "{\"n\":2}", "{\"n\":3}", "{\"n\":4}"), acknowledged);
     assertEquals(1, stats.resentCount());
     assertEquals(0, stats.droppedCount());
+  }
+
+  @Test
+  void aLoggerThatStopsAcknowledgingIsSetAsideAndItsBatchesGoToTheOtherAtOnce(Vertx vertx) throws Exception {
+    LoggerDirectory directory = LoggerDirectory.start(vertx).await(5, TimeUnit.SECONDS);
+    String healthy = EventBatch.loggerAddress("healthy");
+    String frozen = EventBatch.loggerAddress("frozen");
+    Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    AtomicInteger frozenBatches = new AtomicInteger();
+    vertx.eventBus().<Buffer>consumer(healthy, m -> {
+      EventBatch.forEach(m.body(), (key, value) -> acknowledged.add(value.toString()));
+      m.reply(null);
+    }).completion().await(5, TimeUnit.SECONDS);
+    // Still announcing itself (an overloaded or half-frozen logger), but it never answers a batch.
+    vertx.eventBus().<Buffer>consumer(frozen, m -> frozenBatches.incrementAndGet()).completion()
+        .await(5, TimeUnit.SECONDS);
+    long heartbeats = vertx.setPeriodic(0, 200, id -> {
+      vertx.eventBus().publish(EventBatch.LOGGERS_ADDRESS, new JsonObject().put("address", healthy).put("up", true));
+      vertx.eventBus().publish(EventBatch.LOGGERS_ADDRESS, new JsonObject().put("address", frozen).put("up", true));
+    });
+    try {
+      RecordingClient.await(() -> directory.availableCount() == 2, "both loggers heard");
+      EventStats stats = new EventStats();
+      on(vertx, () -> {
+        EventBusSink sink = new EventBusSink(vertx, SMALL, stats, directory);
+        sink.start();
+        for (int i = 0; i < 60; i++) {
+          assertTrue(sink.offer("s", ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8)));
+        }
+        return null;
+      });
+      RecordingClient.await(() -> stats.deliveredCount() == 60, "every record acknowledged by the healthy logger");
+      assertEquals(60, acknowledged.size());
+      assertTrue(frozenBatches.get() >= 1 && frozenBatches.get() <= SMALL.maxInFlightBatches(),
+          "the frozen logger got its first batches only, then none: " + frozenBatches.get());
+      assertEquals(1, directory.setAsideCount());
+      assertEquals(List.of(healthy), directory.available());
+      assertEquals(frozenBatches.get(), stats.resentCount(), "each batch it held was sent to the other logger");
+      assertEquals(0, stats.droppedCount());
+    } finally {
+      vertx.cancelTimer(heartbeats);
+      directory.close().await(5, TimeUnit.SECONDS);
+    }
   }
 
   @Test

@@ -132,6 +132,73 @@ class KeyLimitsTest {
   }
 
   @Test
+  void belowTheQuorumLimitedKeysAreRefusedSpendIsKeptAndBothReachTheClusterOnceItIsBack(Vertx vertx)
+      throws Exception {
+    AtomicLong nanos = new AtomicLong();
+    java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger(3);
+    ClusterQuorum quorum = new ClusterQuorum(2, seen::get, 9_000, nanos::get);
+    KeyLimits cut = new KeyLimits(vertx, map, "a", () -> members, clock, 5_000, quorum);
+    Principal limited = key(new KeyQuota(Optional.of(2), Optional.empty(), Optional.of(new BigDecimal("10")),
+        Optional.empty()));
+    Principal unlimited = key(KeyQuota.NONE);
+    KeyLimits.Lease held = await(cut.openSession(limited));
+
+    seen.set(1); // the others are gone: a cluster of one
+    RelayException refused = refusal(cut.openSession(limited));
+    assertEquals(503, refused.status());
+    assertTrue(refused.getMessage().contains("quorum"), refused.getMessage());
+    assertEquals(1, cut.unavailableCount(KeyLimits.Unavailable.NO_QUORUM));
+    assertEquals(503, refusal(cut.admitRequest(limited)).status());
+    await(cut.openSession(unlimited)); // keys without limits need no cluster state
+    assertFalse(await(cut.addSpend(limited, new BigDecimal("1.5"))), "deferred, never failed");
+    assertEquals(new BigDecimal("1.5"), cut.deferredSpend("k"));
+    held.release(); // counted locally; the entry is not written below the quorum
+    assertEquals("{\"live\":{\"a\":1}}", await(map.get("key:k")));
+
+    seen.set(3);
+    await(cut.reconcile());
+    assertEquals(BigDecimal.ZERO, cut.deferredSpend("k"));
+    String entry = await(map.get("key:k"));
+    assertFalse(entry.contains("\"a\":1"), "the released session is written once the quorum is back: " + entry);
+    assertTrue(entry.contains("1.5"), "the deferred spend is added: " + entry);
+  }
+
+  @Test
+  void aPausedNodeDistrustsItsMembershipUntilTheHeartbeatTimeoutHasPassed() {
+    AtomicLong nanos = new AtomicLong();
+    ClusterQuorum quorum = new ClusterQuorum(2, () -> 3, 9_000, nanos::get);
+    assertTrue(quorum.present());
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(ClusterQuorum.TICK_MILLIS));
+    quorum.tick();
+    assertTrue(quorum.present(), "ticking on time");
+    // Frozen for 20 s: before its late tick runs, a check already sees that it has not ticked.
+    nanos.addAndGet(TimeUnit.SECONDS.toNanos(20));
+    assertFalse(quorum.present());
+    assertTrue(quorum.absence().contains("paused"), quorum.absence());
+    quorum.tick();
+    for (int i = 0; i < 17; i++) { // 8.5 s of timely ticks: still within the distrust period
+      nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(ClusterQuorum.TICK_MILLIS));
+      quorum.tick();
+      assertFalse(quorum.present(), "tick " + i);
+    }
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(ClusterQuorum.TICK_MILLIS));
+    quorum.tick();
+    assertTrue(quorum.present(), "9 s after the pause its view is trusted again");
+    assertEquals("", quorum.absence());
+  }
+
+  @Test
+  void aShortPauseDoesNotCostTheQuorum() {
+    AtomicLong nanos = new AtomicLong();
+    ClusterQuorum quorum = new ClusterQuorum(2, () -> 2, 9_000, nanos::get);
+    nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(ClusterQuorum.PAUSE_MILLIS - 1));
+    quorum.tick();
+    assertTrue(quorum.present(), "a GC pause below the threshold");
+    assertEquals(1, new ClusterQuorum(2, () -> 1, 9_000, nanos::get).members());
+    assertFalse(new ClusterQuorum(2, () -> 1, 9_000, nanos::get).present(), "one member of two");
+  }
+
+  @Test
   void anAdmissionThatTimedOutAfterItsWriteLandedGivesItsSlotBack(Vertx vertx) throws Exception {
     // A real Hazelcast map (cluster round trips of a millisecond or more) and a 1 ms timeout: most admissions are
     // refused with 503 while their write is on its way, and land anyway.
