@@ -18,7 +18,18 @@ public final class ClusterCli {
       description = "Event-bus address advertised to the cluster (default: ${DEFAULT-VALUE}; the pod IP in k8s).")
   String host;
 
+  @Option(names = "--cluster-quorum", paramLabel = "N", defaultValue = "${env:RTRELAY_CLUSTER_QUORUM:-0}",
+      description = "Members a relay must see to admit keys with limits (0: no quorum; default: $RTRELAY_CLUSTER_QUORUM "
+          + "or 0). Set it to more than half of the cluster's members, relays and loggers, on every node.")
+  int quorum;
+
+  /** What is wrong with these options, if anything (the node exits 2 with it). */
+  public Optional<String> problem() {
+    return quorum < 0 || quorum == 1
+        ? Optional.of("--cluster-quorum must be 0 (none) or at least 2, not " + quorum) : Optional.empty();
+  }
+
   public ClusterOptions options() {
-    return new ClusterOptions(Optional.ofNullable(config), host, Optional.empty());
+    return new ClusterOptions(Optional.ofNullable(config), host, Optional.empty(), quorum);
   }
 }

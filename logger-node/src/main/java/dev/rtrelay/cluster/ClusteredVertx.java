@@ -2,6 +2,7 @@ package dev.rtrelay.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.FileSystemXmlConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
 import com.hazelcast.config.XmlConfigBuilder;
 import dev.rtrelay.metrics.NodeMetrics;
 import dev.rtrelay.node.NodeVertxOptions;
@@ -31,6 +32,13 @@ public final class ClusteredVertx {
       return Future.failedFuture(new IllegalArgumentException(options.config().get() + ": cluster config not found"));
     }
     options.clusterName().ifPresent(hazelcast::setClusterName);
+    if (options.quorum() > 1) {
+      // Hazelcast then refuses the key-limit map's operations on a member that sees fewer members; the relays check
+      // the same quorum before admitting a limited key (and report not ready below it).
+      hazelcast.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(ClusterOptions.QUORUM_NAME, true,
+          options.quorum()));
+      hazelcast.getMapConfig(ClusterOptions.KEY_LIMITS_MAP).setSplitBrainProtectionName(ClusterOptions.QUORUM_NAME);
+    }
     VertxOptions vertxOptions = NodeVertxOptions.create();
     // Multi-homed hosts and pods must advertise a reachable address, never a guessed one.
     vertxOptions.getEventBusOptions().setHost(options.host()).setClusterPublicHost(options.host()).setPort(0);

@@ -76,6 +76,10 @@ public final class LoggerMain implements Callable<Integer> {
       LOG.error("--kafka HOST:PORT is required");
       return 2;
     }
+    if (cluster.problem().isPresent()) {
+      LOG.error(cluster.problem().get());
+      return 2;
+    }
     if (maxBufferedEvents < 1 || maxBufferedBytes < 1) {
       LOG.error("--max-buffered-events and --max-buffered-bytes must be positive");
       return 2;

@@ -208,6 +208,9 @@ public final class RelayMain implements Callable<Integer> {
     if (n < 1) {
       throw new ConfigException("--instances must be at least 1");
     }
+    if (cluster.problem().isPresent()) {
+      throw new ConfigException(cluster.problem().get());
+    }
     String bind = host != null ? host : config == null ? "127.0.0.1" : "0.0.0.0";
     return new ServerOptions(bind, port, Optional.ofNullable(tlsCert), Optional.ofNullable(tlsKey), n);
   }

@@ -159,6 +159,14 @@ public final class BenchMain implements Callable<Integer> {
           report.step(n, results, cpu, nginxCpu);
           System.out.println(report.stepLine(n));
         }
+        // Read before the idle-session steps, which force full GCs to measure the heap.
+        GcPauses pauses = relay.gcPauses();
+        String gc = String.format(java.util.Locale.ROOT, "Relay GC pauses over the ladder (G1, -Xmx1g): %d, longest "
+            + "%.1f ms, %.0f ms in all. The cluster removes a member after 8 s without a heartbeat "
+            + "(config/cluster.xml): %.0f× the longest pause.", pauses.count(), pauses.maxMillis(),
+            pauses.totalMillis(), pauses.maxMillis() > 0 ? 8_000 / pauses.maxMillis() : 0);
+        report.note(gc);
+        System.out.println(gc);
         measureSetup(vertx, generator, report, work, probePort, direct, viaNginx, viaRelay,
             sequentialSessions, burstSessions);
         report.signIn(SignInBench.run(probePort, viaRelay.port(), RelayUnderTest.KEY, quick ? 200 : 1000));

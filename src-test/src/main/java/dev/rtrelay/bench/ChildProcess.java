@@ -143,6 +143,14 @@ public final class ChildProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** Sends a signal by name (STOP freezes the process as a long pause or a stopped VM would, CONT resumes it). */
+  public void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + name + " " + pid() + " failed");
+    }
+  }
+
   /** SIGKILL, as a crash or the OOM killer would: nothing of the process runs after it. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -1,5 +1,6 @@
 package dev.rtrelay.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,8 +13,10 @@ final class RelayUnderTest implements AutoCloseable {
   static final String KEY = "sk-bench-master";
   private final ChildProcess process;
   private final int port;
+  private final Path gcLog;
 
-  private RelayUnderTest(ChildProcess process, int port) {
+  private RelayUnderTest(ChildProcess process, int port, Path gcLog) {
+    this.gcLog = gcLog;
     this.process = process;
     this.port = port;
   }
@@ -69,6 +72,8 @@ final class RelayUnderTest implements AutoCloseable {
     Path config = work.resolve("relay-" + name + ".yaml");
     Files.writeString(config, yaml);
     List<String> command = new ArrayList<>(List.of(Repo.java(), "-Xmx1g"));
+    // Every GC pause, to a file of its own: the cluster's heartbeat timeout (8 s) must stay far above them.
+    command.add("-Xlog:gc:file=" + work.resolve("relay-" + name + "-gc.log"));
     command.addAll(runtime.jvmOptions());
     // A free management port too: several relays run side by side in one run.
     command.addAll(List.of("-jar", jar.toString(), "--config", config.toString(), "--host", "127.0.0.1", "--port",
@@ -77,7 +82,8 @@ final class RelayUnderTest implements AutoCloseable {
     ChildProcess process = ChildProcess.start("relay-" + name, command, work.resolve("relay-" + name + ".log"),
         Pattern.compile("relay listening on ws://127\\.0\\.0\\.1:(\\d+)/"));
     try {
-      return new RelayUnderTest(process, Integer.parseInt(process.awaitReady(180)));
+      return new RelayUnderTest(process, Integer.parseInt(process.awaitReady(180)),
+          work.resolve("relay-" + name + "-gc.log"));
     } catch (Exception e) {
       process.close();
       throw e;
@@ -95,6 +101,11 @@ final class RelayUnderTest implements AutoCloseable {
 
   ChildProcess process() {
     return process;
+  }
+
+  /** The stop-the-world pauses the relay's GC log shows so far. */
+  GcPauses gcPauses() throws IOException {
+    return GcPauses.read(gcLog);
   }
 
   @Override

@@ -22,6 +22,7 @@ final class SoakNode implements AutoCloseable {
   private final List<Sample> samples = new ArrayList<>();
   private ChildProcess process;
   private int starts;
+  private boolean frozen;
   private long baselineOpenFiles = -1;
 
   /** @param managementPort where a relay serves /metrics (0 for a logger) */
@@ -72,8 +73,20 @@ final class SoakNode implements AutoCloseable {
   }
 
   /** Reads RSS and open files, and the heap after a full GC when {@code withHeap} (a GC pause: not too often). */
+  /** SIGSTOP: the process keeps its sockets open and answers nothing (a long pause, a stopped VM). */
+  synchronized void freeze() throws Exception {
+    process.signal("STOP");
+    frozen = true;
+  }
+
+  synchronized void resume() throws Exception {
+    process.signal("CONT");
+    frozen = false;
+  }
+
   synchronized void sample(double seconds, boolean withHeap) {
-    if (!alive()) {
+    if (!alive() || frozen) {
+      // A frozen JVM would never answer jcmd.
       return;
     }
     try {
@@ -94,6 +107,9 @@ final class SoakNode implements AutoCloseable {
 
   @Override
   public synchronized void close() throws Exception {
+    if (frozen) {
+      resume();
+    }
     if (process != null) {
       process.close();
     }

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The faults, in order, each at its share of the run: a logger killed (SIGKILL) and restarted, the Kafka broker
  * killed and restarted, a relay killed and restarted, a rolling restart of both relays with SIGTERM (each drains),
- * a provider that drops two sessions, a client that stops reading. The last third of the run is left quiet, so the
- * memory of relays started in the rolling restart is read over a long stretch.
+ * a provider that drops two sessions, a client that stops reading, a logger frozen (SIGSTOP) for 12 s. The rest of
+ * the run is left quiet, so the memory of relays started in the rolling restart is read over a long stretch.
  */
 final class SoakSchedule {
   private final KafkaBroker kafka;
@@ -48,6 +48,8 @@ final class SoakSchedule {
     providerDrops(2);
     at(started, runMillis, 0.64);
     clientStopsReading();
+    at(started, runMillis, 0.72);
+    freezeLogger(loggers.get(loggers.size() - 1), 12_000);
     at(started, runMillis, 1.0);
     return faults;
   }
@@ -67,6 +69,24 @@ final class SoakSchedule {
     logger.start();
     faults.add(new Fault("logger killed (SIGKILL), restarted 5 s later", start, System.currentTimeMillis(), null,
         Set.of(), Set.of(), true));
+  }
+
+  /**
+   * SIGSTOP a logger for longer than the cluster's heartbeat timeout (8 s), so that it is removed and later merges
+   * back. Relays must stop sending to it within seconds and send what it held unacknowledged to the other logger:
+   * nothing may be lost (what it had acknowledged waits in its memory and is written once it runs again).
+   */
+  private void freezeLogger(SoakNode logger, long millis) throws Exception {
+    long start = log("SIGSTOP " + logger.name() + " for " + millis / 1000 + " s");
+    logger.freeze();
+    try {
+      Thread.sleep(millis);
+    } finally {
+      logger.resume();
+    }
+    log("SIGCONT " + logger.name());
+    faults.add(new Fault(logger.name() + " frozen (SIGSTOP) for " + millis / 1000 + " s, then resumed", start,
+        System.currentTimeMillis(), null, Set.of(), Set.of(), false));
   }
 
   private void killBroker() throws Exception {

@@ -28,6 +28,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -99,6 +100,7 @@ class KubernetesManifestsTest {
     Map<String, JsonNode> secrets = byKind(docs, "Secret");
     Map<String, JsonNode> services = byKind(docs, "Service");
     assertEquals(List.of("rtrelay-logger", "rtrelay-relay"), deployments.keySet().stream().sorted().toList());
+    checkQuorum(deployments);
 
     for (JsonNode d : deployments.values()) {
       String name = d.at("/metadata/name").asText();
@@ -230,6 +232,34 @@ class KubernetesManifestsTest {
   }
 
   /** The headless Service that Hazelcast's DNS discovery names exists, lists not-ready pods and selects both nodes. */
+  /**
+   * Every member starts with the same --cluster-quorum (RTRELAY_CLUSTER_QUORUM), and it is either none or a majority
+   * of the members the manifests run: anything less lets two halves of a partition both admit a key up to its limit,
+   * and more than all of them keeps every relay unready.
+   */
+  private static void checkQuorum(Map<String, JsonNode> deployments) {
+    Set<String> values = new java.util.HashSet<>();
+    int members = 0;
+    for (JsonNode d : deployments.values()) {
+      members += d.at("/spec/replicas").asInt(1);
+      JsonNode quorum = null;
+      for (JsonNode e : d.at("/spec/template/spec/containers/0/env")) {
+        if (e.path("name").asText().equals("RTRELAY_CLUSTER_QUORUM")) {
+          quorum = e.path("value");
+        }
+      }
+      assertTrue(quorum != null, d.at("/metadata/name").asText() + ": RTRELAY_CLUSTER_QUORUM not set");
+      values.add(quorum.asText());
+    }
+    assertEquals(1, values.size(), "relays and loggers must use one quorum: " + values);
+    int quorum = Integer.parseInt(values.iterator().next());
+    assertTrue(quorum == 0 || (quorum > members / 2 && quorum <= members - 1),
+        "quorum " + quorum + " for " + members + " members: a majority that survives losing one member, or 0");
+    if (members <= 2) {
+      assertEquals(0, quorum, members + " members: no majority survives losing one; no quorum");
+    }
+  }
+
   private static void checkClusterConfig(String xml, Map<String, JsonNode> services, Map<String, JsonNode> deployments) {
     Config config = new InMemoryXmlConfig(xml);
     var kubernetes = config.getNetworkConfig().getJoin().getKubernetesConfig();
