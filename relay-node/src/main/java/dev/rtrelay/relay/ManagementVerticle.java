@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.util.Optional;
 
 /**
  * The operators' listener: {@code /metrics} (Prometheus text) and {@code /health/liveliness} and
@@ -60,12 +61,16 @@ final class ManagementVerticle extends VerticleBase {
         boolean draining = services.drain().draining();
         ClusterQuorum quorum = services.limits().quorum();
         String absence = quorum.absence();
-        String status = draining ? "draining" : !absence.isEmpty() ? "no_quorum" : "ready";
+        Optional<String> servesNothing = services.config().servesNothing();
+        String status = draining ? "draining" : servesNothing.isPresent() ? "not_serving"
+            : !absence.isEmpty() ? "no_quorum" : "ready";
         JsonObject body = new JsonObject().put("status", status).put("live_sessions", services.router().liveSessions());
         if (quorum.minimum() > 0) {
           body.put("cluster_members", quorum.members()).put("cluster_quorum", quorum.minimum());
         }
-        if (!absence.isEmpty()) {
+        if (servesNothing.isPresent()) {
+          body.put("reason", servesNothing.get());
+        } else if (!absence.isEmpty()) {
           // Limited keys are refused here until the node is back in the cluster's majority: take it out of service.
           body.put("reason", absence);
         }

@@ -2,6 +2,8 @@ package dev.rtrelay.relay;
 
 import dev.rtrelay.cluster.ClusterCli;
 import dev.rtrelay.cluster.ClusteredVertx;
+import dev.rtrelay.relay.config.SkippedDeployment;
+import dev.rtrelay.relay.http.LogSafe;
 import dev.rtrelay.logger.StopSignals;
 import dev.rtrelay.logger.LoggerNode;
 import dev.rtrelay.logger.LoggerSettings;
@@ -120,6 +122,7 @@ public final class RelayMain implements Callable<Integer> {
     try {
       relayConfig = loadConfig();
       relaySettings = relayConfig.relay();
+      describeConfig(relayConfig);
       options = serverOptions();
     } catch (ConfigException e) {
       LOG.error("configuration error: {}", e.getMessage());
@@ -174,6 +177,20 @@ public final class RelayMain implements Callable<Integer> {
       return "session events: sent to the cluster's logger nodes (node " + node.nodeId() + ")";
     }
     return "session events: not exported (use --kafka HOST:PORT, or --cluster with logger nodes)";
+  }
+
+  /** What a LiteLLM proxy's config brings that the relay leaves out, said once at start. */
+  private static void describeConfig(RelayConfig config) {
+    for (SkippedDeployment skipped : config.skippedDeployments()) {
+      LOG.info("{} '{}' ({}): not served: {}", skipped.path(), LogSafe.text(skipped.modelName()),
+          LogSafe.text(skipped.model()), skipped.reason());
+    }
+    if (!config.settingsNotUsed().isEmpty()) {
+      LOG.info("not used by the relay: {}", String.join(", ", config.settingsNotUsed()));
+    }
+    config.warnings().forEach(w -> LOG.warn(w));
+    config.servesNothing().ifPresent(why -> LOG.warn("this config serves no client: {}; the relay starts, and its "
+        + "readiness stays 503 until the config is fixed", why));
   }
 
   private RelayConfig loadConfig() {

@@ -315,6 +315,7 @@ public final class BenchMain implements Callable<Integer> {
     String gemini = """
           - model_name: probe-gemini
             litellm_params: {model: gemini/probe, api_key: bench-gemini-key, api_base: "http://127.0.0.1:%d"}
+            model_info: {mode: realtime}
         """.formatted(probePort);
     Map<String, Report.LoggingRun> runs = new LinkedHashMap<>();
     for (Map.Entry<String, String> variant : List.of(Map.entry("relayed (openai/)", "probe"),

@@ -63,6 +63,7 @@ final class RelayUnderTest implements AutoCloseable {
         model_list:
           - model_name: probe
             litellm_params: {model: openai/probe, api_key: sk-bench-upstream, api_base: "http://127.0.0.1:%d"}
+            model_info: {mode: realtime}
         %s
         general_settings:
           master_key: %s

@@ -189,6 +189,7 @@ public final class SoakMain implements Callable<Integer> {
         model_list:
           - model_name: %s
             litellm_params: {model: openai/soak, api_key: sk-soak-upstream, api_base: "http://127.0.0.1:%d"}
+            model_info: {mode: realtime}
         general_settings:
           master_key: %s
         litellm_settings:

@@ -78,26 +78,38 @@ public final class ConfigLoader {
     if (!root.isObject()) {
       throw new ConfigException(sourceName + ": top level must be a mapping with model_list, general_settings, ...");
     }
-    List<DeploymentConfig> deployments = deployments(root.path("model_list"));
+    // LiteLLM sets environment_variables before it reads anything else, so os.environ/ references see them.
+    return new ConfigLoader(EnvironmentVariables.over(root.path("environment_variables"), env)).parseTree(root);
+  }
+
+  private RelayConfig parseTree(JsonNode root) {
+    List<SkippedDeployment> skipped = new ArrayList<>();
+    List<DeploymentConfig> deployments = deployments(root.path("model_list"), skipped);
     JsonNode general = objectOrEmpty(root, "general_settings");
-    Optional<Secret> masterKey = optionalText(general, "master_key", "general_settings.master_key").map(Secret::new);
-    List<Guardrail> guardrails = guardrails(root.path("guardrails"));
+    // LiteLLM reads the master key from LITELLM_MASTER_KEY when general_settings has none.
+    Optional<Secret> masterKey = optionalText(general, "master_key", "general_settings.master_key")
+        .or(() -> Optional.ofNullable(env.apply("LITELLM_MASTER_KEY")).map(String::trim).filter(k -> !k.isEmpty()))
+        .map(Secret::new);
+    Map<String, String> unsupportedGuardrails = new LinkedHashMap<>();
+    List<Guardrail> guardrails = guardrails(root.path("guardrails"), unsupportedGuardrails);
     Set<String> guardrailNames = new LinkedHashSet<>();
     guardrails.forEach(g -> guardrailNames.add(g.name()));
-    List<VirtualKeyConfig> keys = virtualKeys(general.path("virtual_keys"), guardrailNames);
-    Map<String, List<String>> teamGuardrails = teamGuardrails(general.path("teams"), guardrailNames);
-    if (masterKey.isEmpty() && keys.isEmpty()) {
-      throw ConfigException.at("general_settings.master_key",
-          "no master_key and no virtual_keys: every client would be refused; set at least one");
-    }
+    List<VirtualKeyConfig> keys = virtualKeys(general.path("virtual_keys"), guardrailNames, unsupportedGuardrails);
+    Map<String, List<String>> teamGuardrails = teamGuardrails(general.path("teams"), guardrailNames,
+        unsupportedGuardrails);
+    List<String> warnings = new ArrayList<>();
+    unsupportedGuardrails.forEach((name, type) -> warnings.add("guardrail '" + name + "': type '" + type
+        + "' is not implemented by the relay; not loaded (a session that asks for it is refused)"));
+    RouterSettings router = routerSettings(objectOrEmpty(root, "router_settings"), warnings);
     return new RelayConfig(
         deployments,
         masterKey,
         keys,
-        routerSettings(objectOrEmpty(root, "router_settings")),
+        router,
         relaySettings(objectOrEmpty(root, "relay_settings")),
         loggedEventTypes(objectOrEmpty(root, "litellm_settings").path("logged_real_time_event_types")),
-        guardrails, teamGuardrails, tokenSecrets(general.path("webrtc_token_secrets")));
+        guardrails, teamGuardrails, tokenSecrets(general.path("webrtc_token_secrets")),
+        List.copyOf(skipped), LiteLlmSettings.notUsed(root), List.copyOf(warnings));
   }
 
   /** 32 random bytes in base64 without padding: what {@code openssl rand -base64 32} prints, less its "=". */
@@ -137,7 +149,11 @@ public final class ConfigLoader {
     return com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().set("v", value);
   }
 
-  private List<Guardrail> guardrails(JsonNode list) {
+  /**
+   * @param unsupported filled with the guardrails of a type the relay does not implement (name to type): skipped, so
+   *     that a LiteLLM config starts, unless one is {@code default_on} (every session would go unchecked by it)
+   */
+  private List<Guardrail> guardrails(JsonNode list, Map<String, String> unsupported) {
     if (list.isMissingNode() || list.isNull()) {
       return List.of();
     }
@@ -147,6 +163,18 @@ public final class ConfigLoader {
     List<Guardrail> result = new ArrayList<>();
     Set<String> names = new LinkedHashSet<>();
     for (int i = 0; i < list.size(); i++) {
+      JsonNode params = list.get(i).path("litellm_params");
+      String type = params.path("guardrail").asText("");
+      if (params.isObject() && !type.isEmpty() && !GuardrailFactory.supports(type)) {
+        String name = list.get(i).path("guardrail_name").asText("guardrails[" + i + "]");
+        if (params.path("default_on").asBoolean(false)) {
+          throw ConfigException.at("guardrails[" + i + "].litellm_params.guardrail", "type '" + type + "' is not "
+              + "implemented by the relay (it implements " + GuardrailFactory.SUPPORTED + "), and this guardrail is "
+              + "default_on: every session would go unchecked by it");
+        }
+        unsupported.put(name, type);
+        continue;
+      }
       Guardrail g;
       try {
         g = GuardrailFactory.create("guardrails[" + i + "]", list.get(i), env);
@@ -162,7 +190,8 @@ public final class ConfigLoader {
   }
 
   /** Guardrail names from a {@code guardrails:} list, each checked against the configured ones. */
-  private static List<String> guardrailNames(JsonNode node, String path, Set<String> known) {
+  private static List<String> guardrailNames(JsonNode node, String path, Set<String> known,
+      Map<String, String> unsupported) {
     if (node.isMissingNode() || node.isNull()) {
       return List.of();
     }
@@ -171,6 +200,11 @@ public final class ConfigLoader {
     }
     List<String> names = new ArrayList<>();
     for (JsonNode n : node) {
+      if (unsupported.containsKey(n.asText())) {
+        // Fail closed: the key's or team's traffic would otherwise go unchecked by a guardrail the operator set.
+        throw ConfigException.at(path, "guardrail '" + n.asText() + "' is of type '" + unsupported.get(n.asText())
+            + "', which the relay does not implement (it implements " + GuardrailFactory.SUPPORTED + ")");
+      }
       if (!known.contains(n.asText())) {
         throw ConfigException.at(path, "unknown guardrail '" + n.asText() + "' (configured: " + known + ")");
       }
@@ -179,7 +213,8 @@ public final class ConfigLoader {
     return List.copyOf(names);
   }
 
-  private static Map<String, List<String>> teamGuardrails(JsonNode list, Set<String> known) {
+  private static Map<String, List<String>> teamGuardrails(JsonNode list, Set<String> known,
+      Map<String, String> unsupported) {
     if (list.isMissingNode() || list.isNull()) {
       return Map.of();
     }
@@ -193,7 +228,7 @@ public final class ConfigLoader {
       if (!team.path("team_id").isTextual()) {
         throw ConfigException.at(path + ".team_id", "missing");
       }
-      teams.put(team.get("team_id").asText(), guardrailNames(team.path("guardrails"), path + ".guardrails", known));
+      teams.put(team.get("team_id").asText(), guardrailNames(team.path("guardrails"), path + ".guardrails", known, unsupported));
     }
     return Map.copyOf(teams);
   }
@@ -207,12 +242,13 @@ public final class ConfigLoader {
     return location == null ? message : "line " + location.getLineNr() + ": " + message;
   }
 
-  private List<DeploymentConfig> deployments(JsonNode list) {
+  private List<DeploymentConfig> deployments(JsonNode list, List<SkippedDeployment> skipped) {
     if (list.isMissingNode() || list.isNull()) {
-      throw ConfigException.at("model_list", "missing; declare at least one model");
+      // A LiteLLM proxy may keep its models in its database: the relay starts, serves nothing, and says so.
+      return List.of();
     }
-    if (!list.isArray() || list.isEmpty()) {
-      throw ConfigException.at("model_list", "must be a non-empty list of models");
+    if (!list.isArray()) {
+      throw ConfigException.at("model_list", "must be a list of models");
     }
     List<DeploymentConfig> result = new ArrayList<>();
     Set<String> ids = new LinkedHashSet<>();
@@ -228,11 +264,32 @@ public final class ConfigLoader {
         throw ConfigException.at(path + ".litellm_params", "missing; it holds the provider model and key");
       }
       String paramsPath = path + ".litellm_params";
-      String model = requiredText(params, "model", paramsPath + ".model");
+      // Read as written: os.environ/ in a model name is resolved only once the entry is known to be served.
+      String model = params.path("model").isValueNode() ? params.get("model").asText().trim() : "";
+      if (model.isEmpty()) {
+        throw ConfigException.at(paramsPath + ".model", "missing");
+      }
       int slash = model.indexOf('/');
       String prefix = slash < 0 ? "" : model.substring(0, slash);
-      Provider provider = Provider.byPrefix(prefix).orElseThrow(() -> ConfigException.at(paramsPath + ".model",
-          "unknown provider prefix in '" + model + "' (known: " + Provider.knownPrefixes() + ")"));
+      Optional<Provider> known = slash < 0 ? RealtimeModels.inferProvider(model) : Provider.byPrefix(prefix);
+      JsonNode info = entry.path("model_info");
+      String reason;
+      if (known.isEmpty()) {
+        reason = slash < 0 ? "no provider prefix, and not an OpenAI realtime model"
+            : "provider '" + prefix + "' has no realtime API the relay speaks (it speaks "
+                + Provider.knownPrefixes() + ")";
+      } else {
+        reason = RealtimeModels.whyNotServed(known.get(), model.substring(slash + 1),
+            optionalText(info, "mode", path + ".model_info.mode"),
+            optionalText(info, "base_model", path + ".model_info.base_model")).orElse(null);
+      }
+      if (reason != null) {
+        skipped.add(new SkippedDeployment(path, alias, model, reason));
+        continue;
+      }
+      Provider provider = known.get();
+      model = requiredText(params, "model", paramsPath + ".model");
+      slash = model.indexOf('/');
       String providerModel = model.substring(slash + 1);
       if (providerModel.isBlank()) {
         throw ConfigException.at(paramsPath + ".model", "no model name after '" + prefix + "/'");
@@ -318,7 +375,8 @@ public final class ConfigLoader {
     return base;
   }
 
-  private List<VirtualKeyConfig> virtualKeys(JsonNode list, Set<String> guardrailNames) {
+  private List<VirtualKeyConfig> virtualKeys(JsonNode list, Set<String> guardrailNames,
+      Map<String, String> unsupported) {
     if (list.isMissingNode() || list.isNull()) {
       return List.of();
     }
@@ -380,7 +438,7 @@ public final class ConfigLoader {
       metadata.remove("guardrails");
       result.add(new VirtualKeyConfig(alias, digest, Set.copyOf(models), quota, expires,
           optionalText(entry, "team_id", path + ".team_id"), Map.copyOf(metadata),
-          guardrailNames(guardrailList, guardrailPath, guardrailNames)));
+          guardrailNames(guardrailList, guardrailPath, guardrailNames, unsupported)));
     }
     return List.copyOf(result);
   }
@@ -420,13 +478,25 @@ public final class ConfigLoader {
     return Optional.of(n.asInt());
   }
 
-  private RouterSettings routerSettings(JsonNode node) {
+  private RouterSettings routerSettings(JsonNode node, List<String> warnings) {
     RouterSettings d = RouterSettings.defaults();
     RoutingStrategy strategy = d.strategy();
     if (node.hasNonNull("routing_strategy")) {
       String name = node.get("routing_strategy").asText();
-      strategy = RoutingStrategy.byName(name).orElseThrow(() -> ConfigException.at("router_settings.routing_strategy",
-          "unsupported '" + name + "' (supported: simple-shuffle, least-busy)"));
+      Optional<RoutingStrategy> own = RoutingStrategy.byName(name);
+      if (own.isPresent()) {
+        strategy = own.get();
+      } else if (RoutingStrategy.LITELLM_FALLBACKS.contains(name)) {
+        // Usage, cost and latency figures belong to a LiteLLM proxy's Redis and its chat traffic; for realtime
+        // sessions the nearest thing the relay measures is how many are live.
+        strategy = RoutingStrategy.LEAST_BUSY;
+        warnings.add("router_settings.routing_strategy: '" + name + "' is not implemented by the relay; using "
+            + "least-busy (the deployment with the fewest live sessions on this node)");
+      } else {
+        throw ConfigException.at("router_settings.routing_strategy", "unsupported '" + name
+            + "' (supported: simple-shuffle, least-busy; accepted as least-busy: "
+            + String.join(", ", RoutingStrategy.LITELLM_FALLBACKS) + ")");
+      }
     }
     int allowedFails = node.hasNonNull("allowed_fails")
         ? (int) nonNegative(node.get("allowed_fails"), "router_settings.allowed_fails") : d.allowedFails();

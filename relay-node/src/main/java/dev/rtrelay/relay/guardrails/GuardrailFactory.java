@@ -19,6 +19,13 @@ import java.util.regex.PatternSyntaxException;
 public final class GuardrailFactory {
   public static final String CONTENT_FILTER = "litellm_content_filter";
   public static final String GENERIC_API = "generic_guardrail_api";
+  /** The types the relay implements, for messages. */
+  public static final String SUPPORTED = CONTENT_FILTER + ", " + GENERIC_API;
+
+  /** Whether the relay implements this LiteLLM guardrail type. */
+  public static boolean supports(String type) {
+    return type.equals(CONTENT_FILTER) || type.equals(GENERIC_API);
+  }
 
   private GuardrailFactory() {}
 

@@ -9,7 +9,9 @@ import dev.rtrelay.relay.cost.ModelPrices;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,6 +80,7 @@ class ConfigLoaderTest {
               api_base: https://x.openai.azure.com
               api_key: sk-az
             model_info:
+              mode: realtime
               base_model: azure/gpt-realtime-mini
           - model_name: custom
             litellm_params:
@@ -241,15 +244,125 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void unknownProviderPrefixNamesTheFieldAndKnownPrefixes() throws Exception {
-    String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: acme/x}\n" + GENERAL);
-    assertTrue(message.startsWith("model_list[0].litellm_params.model: unknown provider prefix"), message);
-    assertTrue(message.contains("openai/") && message.contains("azure/"), message);
+  void onlyRealtimeDeploymentsAreServedTheRestAreSkippedWithAReason() throws Exception {
+    RelayConfig c = parse("""
+        model_list:
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-3-5-sonnet-20240620, api_key: os.environ/NOT_SET_ANYWHERE}
+          - model_name: gpt-4o
+            litellm_params: {model: openai/gpt-4o, api_key: os.environ/NOT_SET_ANYWHERE}
+          - model_name: embed
+            litellm_params: {model: text-embedding-3-small}
+          - model_name: rt-chat-mode
+            litellm_params: {model: openai/gpt-realtime}
+            model_info: {mode: chat}
+          - model_name: all
+            litellm_params: {model: "openai/*"}
+          - model_name: rt
+            litellm_params: {model: openai/gpt-4o-realtime-preview-2024-10-01, api_key: k}
+          - model_name: bare
+            litellm_params: {model: gpt-realtime, api_key: k}
+          - model_name: custom
+            litellm_params: {model: openai/my-voice, api_key: k}
+            model_info: {mode: realtime}
+          - model_name: az
+            litellm_params: {model: azure/prod-voice, api_key: k, api_base: https://r.openai.azure.com}
+            model_info: {base_model: azure/gpt-realtime}
+          - model_name: gemini
+            litellm_params: {model: gemini/gemini-2.5-flash-native-audio-preview-09-2025, api_key: k}
+          - model_name: gemini-chat
+            litellm_params: {model: gemini/gemini-2.5-pro, api_key: k}
+          - model_name: nova
+            litellm_params: {model: bedrock/amazon.nova-sonic-v1:0, aws_region_name: us-east-1}
+          - model_name: grok
+            litellm_params: {model: xai/grok-4-1-fast-non-reasoning, api_key: k}
+        """ + GENERAL);
+    assertEquals(List.of("rt", "bare", "custom", "az", "gemini", "nova"),
+        c.deployments().stream().map(DeploymentConfig::modelName).toList());
+    assertEquals(Provider.OPENAI, c.deployments().get(1).provider(), "no prefix: OpenAI, by its realtime name");
+    Map<String, String> skipped = new java.util.LinkedHashMap<>();
+    c.skippedDeployments().forEach(d -> skipped.put(d.modelName(), d.reason()));
+    assertEquals(List.of("claude", "gpt-4o", "embed", "rt-chat-mode", "all", "gemini-chat", "grok"),
+        List.copyOf(skipped.keySet()));
+    assertTrue(skipped.get("claude").contains("provider 'anthropic'"), skipped.get("claude"));
+    assertTrue(skipped.get("gpt-4o").contains("set model_info.mode: realtime"), skipped.get("gpt-4o"));
+    assertTrue(skipped.get("rt-chat-mode").contains("'chat'"), skipped.get("rt-chat-mode"));
+    assertTrue(skipped.get("all").contains("wildcard"), skipped.get("all"));
+    assertEquals("model_list[0]", c.skippedDeployments().get(0).path());
+    assertEquals(Optional.empty(), c.servesNothing());
+  }
+
+  @Test
+  void aLiteLlmProxyConfigStartsUnchangedAndSaysWhatItDoesNotUse() throws Exception {
+    RelayConfig c = new ConfigLoader(n -> n.equals("LITELLM_MASTER_KEY") ? "sk-from-env" : null).parse("""
+        model_list:
+          - model_name: gpt-4o
+            litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_API_KEY}
+          - model_name: rt
+            litellm_params: {model: openai/gpt-realtime, api_key: os.environ/OPENAI_API_KEY}
+        environment_variables:
+          OPENAI_API_KEY: sk-set-in-the-config
+        litellm_settings:
+          success_callback: ["langfuse"]
+          drop_params: true
+        router_settings:
+          routing_strategy: usage-based-routing-v2
+          redis_host: os.environ/REDIS_HOST
+          allowed_fails: 2
+        general_settings:
+          database_url: os.environ/DATABASE_URL
+          alerting: ["slack"]
+        callback_settings:
+          otel: {message_logging: false}
+        """, "litellm.yaml");
+    assertEquals("sk-set-in-the-config", c.deployments().get(0).apiKey().orElseThrow().reveal());
+    assertEquals("sk-from-env", c.masterKey().orElseThrow().reveal(), "LiteLLM's LITELLM_MASTER_KEY");
+    assertEquals(RoutingStrategy.LEAST_BUSY, c.router().strategy());
+    assertEquals(2, c.router().allowedFails());
+    assertEquals(1, c.warnings().size());
+    assertTrue(c.warnings().get(0).contains("usage-based-routing-v2"), c.warnings().get(0));
+    assertEquals(List.of("callback_settings", "general_settings.database_url",
+        "general_settings.alerting", "litellm_settings.success_callback", "litellm_settings.drop_params",
+        "router_settings.redis_host").stream().sorted().toList(),
+        c.settingsNotUsed().stream().sorted().toList());
+  }
+
+  @Test
+  void guardrailsOfTypesTheRelayLacksAreSkippedUnlessTrafficWouldGoUncheckedByThem() throws Exception {
+    String models = "model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n";
+    String presidio = "guardrails:\n  - guardrail_name: pii\n    litellm_params: {guardrail: presidio, mode: pre_call%s}\n";
+    RelayConfig c = parse(models + GENERAL + presidio.formatted(""));
+    assertTrue(c.guardrails().isEmpty());
+    assertTrue(c.warnings().get(0).contains("guardrail 'pii': type 'presidio' is not implemented"), c.warnings().get(0));
+    String defaultOn = error(models + GENERAL + presidio.formatted(", default_on: true"));
+    assertTrue(defaultOn.startsWith("guardrails[0].litellm_params.guardrail: type 'presidio' is not implemented"),
+        defaultOn);
+    assertTrue(defaultOn.contains("default_on"), defaultOn);
+    String onAKey = error(models + presidio.formatted("") + "general_settings:\n  virtual_keys:\n"
+        + "    - {key_alias: app, key: sk-app-key-0123, guardrails: [pii]}\n");
+    assertTrue(onAKey.startsWith("general_settings.virtual_keys[0].guardrails: guardrail 'pii' is of type 'presidio'"),
+        onAKey);
+  }
+
+  @Test
+  void aValueTheRelayUsesIsStillValidatedStrictly() throws Exception {
+    String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n" + GENERAL
+        + "router_settings:\n  allowed_fails: two\n  redis_password: whatever\n");
+    assertTrue(message.startsWith("router_settings.allowed_fails: must be a number"), message);
+  }
+
+  @Test
+  void aConfigThatServesNothingStillParsesAndSaysWhy() throws Exception {
+    RelayConfig noModels = parse("general_settings:\n  master_key: sk-x\n");
+    assertTrue(noModels.servesNothing().orElseThrow().startsWith("no realtime deployment"));
+    RelayConfig onlyChat = parse("model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-4o}\n"
+        + GENERAL);
+    assertTrue(onlyChat.servesNothing().orElseThrow().contains("1 entries skipped"), onlyChat.servesNothing().get());
   }
 
   @Test
   void missingEnvironmentVariableNamesFieldAndVariable() throws Exception {
-    String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: openai/x, api_key: "
+    String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-realtime, api_key: "
         + "os.environ/NOT_SET_ANYWHERE}\n" + GENERAL);
     assertEquals("model_list[0].litellm_params.api_key: environment variable NOT_SET_ANYWHERE is not set", message);
   }
@@ -263,22 +376,28 @@ class ConfigLoaderTest {
 
   @Test
   void azureWithoutApiBaseIsRejected() throws Exception {
-    String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: azure/x, api_key: k}\n"
+    String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: azure/gpt-realtime, api_key: k}\n"
         + GENERAL);
     assertTrue(message.startsWith("model_list[0].litellm_params.api_base: required for azure/"), message);
   }
 
   @Test
-  void noKeysAtAllIsRejected() throws Exception {
-    String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n");
-    assertTrue(message.startsWith("general_settings.master_key"), message);
+  void noKeysAtAllStartsButServesNobody() throws Exception {
+    RelayConfig c = parse("model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n");
+    assertTrue(c.servesNothing().orElseThrow().contains("general_settings.master_key"), c.servesNothing().get());
   }
 
   @Test
-  void unsupportedRoutingStrategyIsRejected() throws Exception {
+  void unknownRoutingStrategyIsRejectedLiteLlmsOthersRunAsLeastBusy() throws Exception {
     String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n" + GENERAL
-        + "router_settings:\n  routing_strategy: latency-based-routing\n");
-    assertTrue(message.contains("router_settings.routing_strategy: unsupported 'latency-based-routing'"), message);
+        + "router_settings:\n  routing_strategy: fastest-first\n");
+    assertTrue(message.contains("router_settings.routing_strategy: unsupported 'fastest-first'"), message);
+    for (String name : RoutingStrategy.LITELLM_FALLBACKS) {
+      RelayConfig c = parse("model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n" + GENERAL
+          + "router_settings:\n  routing_strategy: " + name + "\n");
+      assertEquals(RoutingStrategy.LEAST_BUSY, c.router().strategy(), name);
+      assertTrue(c.warnings().get(0).contains(name), c.warnings().toString());
+    }
   }
 
   @Test
@@ -299,7 +418,7 @@ class ConfigLoaderTest {
 
   @Test
   void configErrorsNeverContainTheSecretValue() throws Exception {
-    String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: openai/x, api_key: sk-inline-9z,"
+    String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-realtime, api_key: sk-inline-9z,"
         + " api_base: ftp://nope}\n" + GENERAL);
     assertFalse(message.contains("sk-inline-9z"), message);
   }

@@ -18,11 +18,13 @@ public final class TestConfigs {
               model: openai/echo-model
               api_key: %s
               api_base: %s
+            model_info: {mode: realtime}
           - model_name: other
             litellm_params:
               model: openai/other-model
               api_key: %s
               api_base: %s
+            model_info: {mode: realtime}
         general_settings:
           master_key: %s
           virtual_keys:

@@ -45,6 +45,7 @@ class FailoverTest {
               api_base: %s
               weight: %s
             model_info:
+              mode: realtime
               id: %s
         """.formatted(KEY, base, weight, id);
   }

@@ -86,8 +86,10 @@ class UpstreamEndpointTest {
         model_list:
           - model_name: az-ga
             litellm_params: {model: azure/gpt-rt-dep, api_key: az-provider-key, api_base: %s}
+            model_info: {mode: realtime}
           - model_name: az-preview
             litellm_params: {model: azure/gpt-rt-dep, api_key: az-provider-key, api_base: %s, api_version: 2024-10-01-preview}
+            model_info: {mode: realtime}
         general_settings:
           master_key: %s
         """.formatted(upstream.baseUrl(), upstream.baseUrl(), RelayFixture.MASTER_KEY);

@@ -59,6 +59,7 @@ class GuardrailModesTest {
         model_list:
           - model_name: echo
             litellm_params: {model: openai/echo, api_key: sk-up, api_base: %s}
+            model_info: {mode: realtime}
         guardrails:
           - guardrail_name: policy-closed
             litellm_params:

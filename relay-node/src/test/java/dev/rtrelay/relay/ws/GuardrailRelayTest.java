@@ -46,6 +46,7 @@ class GuardrailRelayTest {
         model_list:
           - model_name: echo
             litellm_params: {model: openai/echo, api_key: sk-up, api_base: %s}
+            model_info: {mode: realtime}
         guardrails:
           - guardrail_name: no-injection
             litellm_params:
@@ -85,6 +86,7 @@ class GuardrailRelayTest {
         model_list:
           - model_name: echo
             litellm_params: {model: openai/echo, api_key: sk-up, api_base: %s}
+            model_info: {mode: realtime}
         guardrails:
           - guardrail_name: no-injection
             litellm_params:

@@ -89,6 +89,36 @@ class HttpRoutesTest {
   }
 
   @Test
+  void aLiteLlmConfigWithNoRealtimeModelStartsListsNothingAndIsNotReady() throws Exception {
+    RelayFixture chatOnly = RelayFixture.start(vertx, """
+        model_list:
+          - model_name: gpt-4o
+            litellm_params: {model: openai/gpt-4o, api_key: os.environ/NOT_SET_ANYWHERE}
+          - model_name: claude
+            litellm_params: {model: anthropic/claude-3-5-sonnet-20240620}
+        general_settings:
+          master_key: %s
+          database_url: os.environ/DATABASE_URL
+        router_settings:
+          routing_strategy: usage-based-routing-v2
+        """.formatted(RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+    try {
+      Reply ready = get(chatOnly.managementPort(), "/health/readiness", null);
+      assertEquals(503, ready.status());
+      assertEquals("not_serving", ready.json().getString("status"));
+      assertTrue(ready.json().getString("reason").startsWith("no realtime deployment in model_list"),
+          ready.json().encode());
+      Reply models = get(chatOnly.port(), "/v1/models", RelayFixture.MASTER_KEY);
+      assertEquals(0, models.json().getJsonArray("data").size(), "chat models are never offered as realtime ones");
+      RelayFixture.Rejection gpt4o = chatOnly.expectRejection(chatOnly.options("gpt-4o")
+          .addHeader("Authorization", "Bearer " + RelayFixture.MASTER_KEY)).await(10, TimeUnit.SECONDS);
+      assertEquals(404, gpt4o.status(), "a session on a skipped model is never sent upstream");
+    } finally {
+      chatOnly.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
   void thePublicPortServesNothingForOperators() throws Exception {
     for (String path : new String[] {"/metrics", "/health/liveliness", "/health/readiness"}) {
       assertEquals(404, get(path, null).status(), path + " on the clients' port");

@@ -35,10 +35,10 @@ class MetricsTest {
         model_list:
           - model_name: voice
             litellm_params: {model: openai/m, api_key: sk-p, api_base: "%s", weight: 1000}
-            model_info: {id: down}
+            model_info: {mode: realtime, id: down}
           - model_name: voice
             litellm_params: {model: openai/m, api_key: sk-p, api_base: "%s", weight: 0.001}
-            model_info: {id: up}
+            model_info: {mode: realtime, id: up}
         router_settings:
           allowed_fails: 1
           cooldown_time: 60

@@ -91,6 +91,7 @@ class ClusterEventLogTest {
             litellm_params: {model: simulated/gpt-realtime}
           - model_name: echo
             litellm_params: {model: openai/echo, api_key: sk-upstream-not-used, api_base: %s}
+            model_info: {mode: realtime}
         general_settings:
           master_key: %s
         """.formatted(echo.baseUrl(), ClientSession.MASTER_KEY) + logging;
@@ -323,7 +324,8 @@ class ClusterEventLogTest {
   void roundTripFiguresWithLoggingOffDefaultAndStar() throws Exception {
     // Figures for the record (not asserted): same machine, same echo upstream, one session each, back to back.
     String yaml = "model_list:\n  - model_name: echo\n    litellm_params: {model: openai/echo, api_key: k, api_base: "
-        + echoBase + "}\ngeneral_settings: {master_key: " + ClientSession.MASTER_KEY + "}\n";
+        + echoBase + "}\n    model_info: {mode: realtime}\ngeneral_settings: {master_key: " + ClientSession.MASTER_KEY
+        + "}\n";
     RelayNode off = RelayNode.start(plain, new ConfigLoader(n -> null).parse(yaml, "off"),
         ServerOptions.plain("127.0.0.1", 0, 1)).await(30, TimeUnit.SECONDS);
     try {
