@@ -24,7 +24,8 @@ class RelayMainTest {
   @Test
   void invalidConfigExitsWithCode2(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("config.yaml");
-    Files.writeString(bad, "model_list:\n  - model_name: a\n    litellm_params: {model: nope/x}\n");
+    Files.writeString(bad, "model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-realtime, "
+        + "api_key: os.environ/NOT_SET_ANYWHERE}\n");
     assertEquals(2, RelayMain.run(new String[] {"--config", bad.toString()}, Map.<String, String>of()::get));
   }
 
