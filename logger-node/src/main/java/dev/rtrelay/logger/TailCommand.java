@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
  * unless --follow.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
-    description = "Print session events from the topic as JSON lines (one session with --session).")
+    description = "Print session events from the topic as JSON lines (one session with --session), or with "
+        + "--summary the voice latency per model and deployment.")
 public final class TailCommand implements Callable<Integer> {
   @Option(names = "--kafka", paramLabel = "HOST:PORT", required = true, description = "Kafka bootstrap servers.")
   String kafka;
@@ -30,6 +31,10 @@ public final class TailCommand implements Callable<Integer> {
 
   @Option(names = "--follow", description = "Keep waiting for new events (Ctrl-C to stop).")
   boolean follow;
+
+  @Option(names = "--summary", description = "Instead of the records, print voice latency per model and deployment "
+      + "(from response.usage records) once the read ends; with --follow, every 30 s.")
+  boolean summary;
 
   @Option(names = "--idle-seconds", paramLabel = "S", defaultValue = "5",
       description = "Without --follow: stop after this long with no new record (default: ${DEFAULT-VALUE}).")
@@ -58,17 +63,30 @@ public final class TailCommand implements Callable<Integer> {
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(fromTheStart(kafka, "rtrelay-tail-"))) {
       consumer.subscribe(java.util.List.of(topic));
       long idleSince = System.nanoTime();
+      LatencyTable table = new LatencyTable();
+      long printed = System.nanoTime();
       while (follow || System.nanoTime() - idleSince < Duration.ofSeconds(idleSeconds).toNanos()) {
         var records = consumer.poll(Duration.ofMillis(500));
         for (ConsumerRecord<String, String> r : records) {
           if (session == null || session.equals(r.key())) {
-            System.out.println(r.value());
+            if (summary) {
+              table.add(r.value());
+            } else {
+              System.out.println(r.value());
+            }
           }
+        }
+        if (summary && follow && System.nanoTime() - printed > Duration.ofSeconds(30).toNanos()) {
+          System.out.print(table.render());
+          printed = System.nanoTime();
         }
         // Joining the group takes seconds; idleness counts only once partitions are assigned.
         if (!records.isEmpty() || consumer.assignment().isEmpty()) {
           idleSince = System.nanoTime();
         }
+      }
+      if (summary) {
+        System.out.print(table.render());
       }
     }
     return 0;

@@ -293,7 +293,9 @@ public final class BenchMain implements Callable<Integer> {
                 - {keyword: system update, action: BLOCK}
         """;
     Map<String, Report.LoggingRun> runs = new LinkedHashMap<>();
-    for (Map.Entry<String, String> variant : List.of(Map.entry("none", ""), Map.entry("content filter", guardrails))) {
+    // "none" measures voice latency (the default); the third variant turns it off, so the pair gives its cost.
+    for (Map.Entry<String, String> variant : List.of(Map.entry("none", ""), Map.entry("content filter", guardrails),
+        Map.entry("none, voice latency off", "relay_settings: {voice_latency: false}\n"))) {
       try (RelayUnderTest relay = RelayUnderTest.start(work, "guard-" + runs.size(), probePort, Optional.empty(),
           variant.getValue(), runtime)) {
         generator.run(relay.target(), sessions, Math.min(phase, 8)).await();

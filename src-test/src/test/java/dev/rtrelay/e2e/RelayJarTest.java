@@ -56,6 +56,14 @@ class RelayJarTest {
       assertEquals("session.opened", kinds.get(0), out);
       assertEquals("session.closed", kinds.get(kinds.size() - 1), out);
       assertTrue(out.lines().allMatch(l -> new JsonObject(l).getString("session_id").equals(sessionId)));
+      Process summary = new ProcessBuilder(List.of(java(), "-jar", loggerJar.toString(), "tail", "--kafka",
+          kafka.bootstrap(), "--summary", "--idle-seconds", "5")).redirectError(ProcessBuilder.Redirect.DISCARD)
+          .start();
+      String table = new String(summary.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(summary.waitFor(60, TimeUnit.SECONDS));
+      System.out.print(table);
+      assertTrue(table.lines().anyMatch(l -> l.matches("gpt-realtime\\s+\\S+\\s+1\\s+\\d+ / .*")),
+          "one timed response of gpt-realtime in tail --summary:\n" + table);
     }
   }
 
@@ -79,6 +87,15 @@ class RelayJarTest {
       String first = events.poll(10, TimeUnit.SECONDS);
       assertEquals("session.created", new JsonObject(first).getString("type"));
       sessionId = ws.headers().get("x-rtrelay-session-id");
+      // One response, so that the session has a timed one for tail --summary.
+      ws.writeTextMessage("{\"type\":\"response.create\"}");
+      String type = "";
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!type.equals("response.done") && System.nanoTime() < deadline) {
+        String next = events.poll(1, TimeUnit.SECONDS);
+        type = next == null ? "" : new JsonObject(next).getString("type", "");
+      }
+      assertEquals("response.done", type, "the simulated model answers");
       ws.close().await(5, TimeUnit.SECONDS);
       client.close().await(5, TimeUnit.SECONDS);
     } finally {

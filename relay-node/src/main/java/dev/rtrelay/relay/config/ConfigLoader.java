@@ -487,14 +487,14 @@ public final class ConfigLoader {
       if (own.isPresent()) {
         strategy = own.get();
       } else if (RoutingStrategy.LITELLM_FALLBACKS.contains(name)) {
-        // Usage, cost and latency figures belong to a LiteLLM proxy's Redis and its chat traffic; for realtime
-        // sessions the nearest thing the relay measures is how many are live.
+        // Usage and cost figures belong to a LiteLLM proxy's Redis and its chat traffic; for realtime sessions the
+        // nearest thing the relay measures is how many are live.
         strategy = RoutingStrategy.LEAST_BUSY;
         warnings.add("router_settings.routing_strategy: '" + name + "' is not implemented by the relay; using "
             + "least-busy (the deployment with the fewest live sessions on this node)");
       } else {
         throw ConfigException.at("router_settings.routing_strategy", "unsupported '" + name
-            + "' (supported: simple-shuffle, least-busy; accepted as least-busy: "
+            + "' (supported: simple-shuffle, least-busy, latency-based-routing; accepted as least-busy: "
             + String.join(", ", RoutingStrategy.LITELLM_FALLBACKS) + ")");
       }
     }
@@ -537,9 +537,11 @@ public final class ConfigLoader {
     int brakeFailures = intSetting(node, "auth_failure_limit", d.authBrake().maxFailures());
     int brakeWindow = intSetting(node, "auth_failure_window_seconds", d.authBrake().windowSeconds());
     List<String> proxies = trustedProxies(node.path("trusted_proxies"));
+    boolean voiceLatency = node.hasNonNull("voice_latency")
+        ? bool(node.get("voice_latency"), "relay_settings.voice_latency") : d.voiceLatency();
     return new RelaySettings(maxMessage, ping, deflate, connect, queue, writeStall, logAudio, eventBuffer, eventBufferBytes,
         maxLoggedEvent, drain, warmUp,
-        handshake, idle, new AuthBrakeSettings(brakeFailures, brakeWindow), proxies);
+        handshake, idle, new AuthBrakeSettings(brakeFailures, brakeWindow), proxies, voiceLatency);
   }
 
   /** A whole, non-negative {@code relay_settings} entry, or {@code fallback} when it is absent. */

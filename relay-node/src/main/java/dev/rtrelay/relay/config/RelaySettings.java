@@ -27,6 +27,8 @@ package dev.rtrelay.relay.config;
  * @param idleTimeoutSeconds with pings off, how long a session's peer may send nothing before it is closed (with
  *     pings on, a peer silent for three intervals is closed instead); 0 turns it off
  * @param authBrake failed authentications allowed per client address before it is refused with 429 for a while
+ * @param voiceLatency time each response (turn end to first audio and text), for metrics, events and
+ *     latency-based routing
  * @param trustedProxies addresses (IPs or CIDR ranges) of proxies in front of the relay, whose
  *     {@code X-Forwarded-For} names the client
  */
@@ -46,10 +48,11 @@ public record RelaySettings(
     int handshakeTimeoutSeconds,
     int idleTimeoutSeconds,
     AuthBrakeSettings authBrake,
-    java.util.List<String> trustedProxies) {
+    java.util.List<String> trustedProxies,
+    boolean voiceLatency) {
   public static RelaySettings defaults() {
     return new RelaySettings(16 * 1024 * 1024, 20, false, 10, 1024 * 1024, 30, false, 20_000,
         32 * 1024 * 1024, 512 * 1024, 30, 2_000, 10, 60,
-        AuthBrakeSettings.defaults(), java.util.List.of());
+        AuthBrakeSettings.defaults(), java.util.List.of(), true);
   }
 }

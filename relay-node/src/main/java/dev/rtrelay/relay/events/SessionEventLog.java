@@ -119,6 +119,11 @@ public final class SessionEventLog {
 
   /** What one response used and cost: recorded for every response.done, whether or not that event is logged. */
   public void responseBilled(ResponseBill bill) {
+    responseBilled(bill, null);
+  }
+
+  /** @param latency the response's voice latency, or null when it was not timed */
+  public void responseBilled(ResponseBill bill, ResponseLatency latency) {
     emit("response.usage", g -> {
       writeOptional(g, "response_id", bill.responseId().orElse(null));
       writeOptional(g, "status", bill.status().orElse(null));
@@ -126,7 +131,25 @@ public final class SessionEventLog {
       CostJson.writeCost(g, bill.cost());
       g.writeFieldName("session_cost_usd");
       CostJson.writeDecimal(g, bill.sessionCost().orElse(null));
+      if (latency != null) {
+        g.writeObjectFieldStart("latency_ms");
+        writeMillis(g, "time_to_first_audio", latency.firstAudioNanos());
+        writeMillis(g, "time_to_first_text", latency.firstTextNanos());
+        writeMillis(g, "duration", latency.durationNanos());
+        g.writeStringField("turn_end", latency.turnEnd());
+        g.writeEndObject();
+      }
     });
+  }
+
+  /** Milliseconds with a tenth, so that fast local figures are not all 0; null where there is no figure. */
+  private static void writeMillis(JsonGenerator g, String name, long nanos)
+      throws IOException {
+    if (nanos < 0) {
+      g.writeNullField(name);
+    } else {
+      g.writeNumberField(name, Math.round(nanos / 100_000.0) / 10.0);
+    }
   }
 
   public void opened(ClientInfo client) {
@@ -146,6 +169,11 @@ public final class SessionEventLog {
       long framesFromClient, long bytesFromClient, long framesFromUpstream, long bytesFromUpstream) {}
 
   public void closed(Totals t, SessionCost cost) {
+    closed(t, cost, null);
+  }
+
+  /** @param latency the session's voice latency, or null when it was not measured */
+  public void closed(Totals t, SessionCost cost, LatencySummary latency) {
     emit("session.closed", g -> {
       g.writeStringField("closed_by", t.closedBy());
       if (t.closeCode() == null) {
@@ -170,7 +198,26 @@ public final class SessionEventLog {
       CostJson.writeUsageFields(g, cost.usage());
       g.writeEndObject();
       CostJson.writeCost(g, cost.cost());
+      if (latency != null && latency.responses() > 0) {
+        g.writeObjectFieldStart("latency_ms");
+        g.writeNumberField("responses", latency.responses());
+        writeSummary(g, "time_to_first_audio", latency.firstAudioP50Millis(), latency.firstAudioMaxMillis());
+        writeSummary(g, "time_to_first_text", latency.firstTextP50Millis(), latency.firstTextMaxMillis());
+        g.writeEndObject();
+      }
     });
+  }
+
+  private static void writeSummary(JsonGenerator g, String name, long p50, long max)
+      throws IOException {
+    if (max < 0) {
+      g.writeNullField(name);
+      return;
+    }
+    g.writeObjectFieldStart(name);
+    g.writeNumberField("p50", p50);
+    g.writeNumberField("max", max);
+    g.writeEndObject();
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.rtrelay.relay.cost.CostStats;
 import dev.rtrelay.relay.events.EventStats;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.events.LoggerDirectory;
+import dev.rtrelay.relay.events.ResponseLatency;
 import dev.rtrelay.relay.limits.ClusterQuorum;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.routing.DeploymentRouter;
@@ -33,6 +34,8 @@ public final class RelayMetrics {
   private final GuardrailStats guardrails;
   private final CostStats cost;
   private final FrameMeters clientToUpstream;
+  /** Per configured alias and deployment id: fixed at start, so the label set is bounded. */
+  private final java.util.Map<String, LatencyMeters> latency = new java.util.HashMap<>();
   private final FrameMeters upstreamToClient;
 
   public RelayMetrics(MeterRegistry registry, DeploymentRouter router, EventStats events, GuardrailStats guardrails,
@@ -47,6 +50,7 @@ public final class RelayMetrics {
         Gauge.builder("rtrelay_sessions_live", d, DeploymentState::liveSessions)
             .description("Realtime sessions open on this node").tags(modelDeployment(alias, d))
             .register(registry);
+        latency.put(alias + "\u0000" + d.config().id(), new LatencyMeters(registry, modelDeployment(alias, d)));
       }
     }
     Timer forward = Timer.builder("rtrelay_frame_forward").description("Time to hand one frame to the other "
@@ -116,6 +120,45 @@ public final class RelayMetrics {
         .tags("route", route, "method", METHODS.contains(method) ? method : "other",
             "code", CODES.contains(status) ? Integer.toString(status) : (status / 100) + "xx")
         .register(registry).increment();
+  }
+
+  /** One response's voice latency on a deployment of a configured alias (anything else is not recorded). */
+  public void voiceLatency(String alias, String deploymentId, ResponseLatency figures) {
+    LatencyMeters meters = latency.get(alias + "\u0000" + deploymentId);
+    if (meters != null) {
+      meters.record(figures);
+    }
+  }
+
+  /** The three latency histograms of one deployment. */
+  private static final class LatencyMeters {
+    private final Timer firstAudio;
+    private final Timer firstText;
+    private final Timer duration;
+
+    LatencyMeters(MeterRegistry registry, Tags tags) {
+      firstAudio = timer(registry, "rtrelay_time_to_first_audio", "From the end of the user's turn to the "
+          + "response's first audio delta", tags);
+      firstText = timer(registry, "rtrelay_time_to_first_text", "From the end of the user's turn to the "
+          + "response's first text or transcript delta", tags);
+      duration = timer(registry, "rtrelay_response_duration", "From response.created to response.done", tags);
+    }
+
+    private static Timer timer(MeterRegistry registry, String name, String description, Tags tags) {
+      return Timer.builder(name).description(description).tags(tags).publishPercentileHistogram()
+          .minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofSeconds(60))
+          .register(registry);
+    }
+
+    void record(ResponseLatency f) {
+      if (f.firstAudioNanos() >= 0) {
+        firstAudio.record(f.firstAudioNanos(), TimeUnit.NANOSECONDS);
+      }
+      if (f.firstTextNanos() >= 0) {
+        firstText.record(f.firstTextNanos(), TimeUnit.NANOSECONDS);
+      }
+      duration.record(f.durationNanos(), TimeUnit.NANOSECONDS);
+    }
   }
 
   public void sessionOpened(String alias, String deploymentId) {

@@ -86,7 +86,11 @@ public final class DeploymentRouter {
         healthy.add(d);
       }
     }
-    return settings.strategy() == RoutingStrategy.LEAST_BUSY ? leastBusy(healthy) : weightedShuffle(healthy);
+    return switch (settings.strategy()) {
+      case LEAST_BUSY -> leastBusy(healthy);
+      case LATENCY_BASED -> fastestFirst(healthy, now);
+      case SIMPLE_SHUFFLE -> weightedShuffle(healthy);
+    };
   }
 
   /** Seconds until the first cooled-down deployment of the group is usable again (at least 1). */
@@ -124,6 +128,20 @@ public final class DeploymentRouter {
     // Shuffle first so equally busy deployments share load instead of the first one taking every tie.
     List<DeploymentState> shuffled = weightedShuffle(candidates);
     shuffled.sort(Comparator.comparingInt(DeploymentState::liveSessions));
+    return shuffled;
+  }
+
+  /**
+   * Lowest recent time to first audio first (a decaying average, see {@link DecayingAverage}); deployments with no
+   * recent figure come before all others, so a new or long-unused deployment is measured; ties in random order.
+   */
+  private List<DeploymentState> fastestFirst(List<DeploymentState> candidates, long now) {
+    List<DeploymentState> shuffled = weightedShuffle(candidates);
+    Map<DeploymentState, Long> recent = new java.util.IdentityHashMap<>();
+    for (DeploymentState d : shuffled) {
+      recent.put(d, d.recentLatencyNanos(now));
+    }
+    shuffled.sort(Comparator.comparingLong(recent::get));
     return shuffled;
   }
 

@@ -13,6 +13,7 @@ public final class DeploymentState {
   private final AtomicInteger consecutiveFailures = new AtomicInteger();
   private volatile long cooldownUntilNanos;
   private volatile boolean coolingDown;
+  private final DecayingAverage latency = new DecayingAverage(DecayingAverage.HALF_LIFE_NANOS);
 
   DeploymentState(DeploymentConfig config) {
     this.config = config;
@@ -49,6 +50,21 @@ public final class DeploymentState {
   void recordSuccess() {
     consecutiveFailures.set(0);
     coolingDown = false;
+  }
+
+  /**
+   * A response's time to first audio on this deployment (-1: it had no audio, and tells nothing): folded into the
+   * deployment's recent latency, which {@code latency-based-routing} compares.
+   */
+  public void responseTimed(long firstAudioNanos, long nowNanos) {
+    if (firstAudioNanos >= 0) {
+      latency.add(firstAudioNanos, nowNanos);
+    }
+  }
+
+  /** The deployment's recent time to first audio in nanoseconds, or -1 without recent data. */
+  long recentLatencyNanos(long nowNanos) {
+    return latency.value(nowNanos);
   }
 
   void sessionStarted() {

@@ -20,6 +20,7 @@ import dev.rtrelay.relay.http.RefusalLog;
 import dev.rtrelay.relay.http.RelayException;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
+import dev.rtrelay.relay.routing.DeploymentState;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.routing.ModelGroup;
 import dev.rtrelay.relay.translate.Translator;
@@ -296,7 +297,19 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     TurnHold turnHold = upstream.link() == null && holdsResponses(admission.guardrails())
         ? new TurnHold(preCallCheck, beta != null && beta.contains("realtime=v1")) : null;
     return new SessionHooks(eventLog, billingFor(upstream, eventLog, context), turnHold != null ? turnHold
-        : preCallCheck, turnHold, output, checkContext, guardrailStats);
+        : preCallCheck, turnHold, output, checkContext, guardrailStats, voiceLatency(upstream, context));
+  }
+
+  /** Times each response when configured (the default); each figure goes to the metrics and the router too. */
+  private VoiceLatency voiceLatency(UpstreamConnection upstream, SessionContext context) {
+    if (!settings.voiceLatency()) {
+      return null;
+    }
+    DeploymentState deployment = upstream.deployment();
+    return new VoiceLatency(System::nanoTime, figures -> {
+      metrics.voiceLatency(context.modelAlias(), context.deploymentId(), figures);
+      deployment.responseTimed(figures.firstAudioNanos(), System.nanoTime());
+    });
   }
 
   private ResponseBilling billingFor(UpstreamConnection upstream, SessionEventLog eventLog, SessionContext context) {

@@ -404,7 +404,8 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
     SessionEventLog log = hooks.log();
     if (log != null) {
       log.closed(new SessionEventLog.Totals(closedBy, code, reason, millis, clientToUpstream.frames(),
-          clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes()), hooks.billing().cost());
+          clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes()), hooks.billing().cost(),
+          hooks.latency() == null ? null : hooks.latency().summary());
     }
     metrics.sessionClosed(context.modelAlias(), closedBy, code);
     if (!context.quiet()) {

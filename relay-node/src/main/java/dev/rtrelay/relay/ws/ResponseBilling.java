@@ -2,6 +2,7 @@ package dev.rtrelay.relay.ws;
 
 import dev.rtrelay.relay.cost.ResponseBill;
 import dev.rtrelay.relay.cost.SessionCost;
+import dev.rtrelay.relay.events.ResponseLatency;
 import dev.rtrelay.relay.events.SessionEventLog;
 import io.vertx.core.buffer.Buffer;
 import java.util.function.Consumer;
@@ -23,12 +24,17 @@ final class ResponseBilling {
   }
 
   void responseDone(Buffer message) {
+    responseDone(message, null);
+  }
+
+  /** @param latency the response's voice latency, or null when it was not timed */
+  void responseDone(Buffer message, ResponseLatency latency) {
     ResponseBill bill = cost.onResponseDone(message);
     if (bill == null) {
       return;
     }
     if (eventLog != null) {
-      eventLog.responseBilled(bill);
+      eventLog.responseBilled(bill, latency);
     }
     onBill.accept(bill);
   }

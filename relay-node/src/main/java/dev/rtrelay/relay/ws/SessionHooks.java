@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.ws;
 
+import dev.rtrelay.relay.events.ResponseLatency;
 import dev.rtrelay.relay.events.SessionEventLog;
 import dev.rtrelay.relay.guardrails.CheckContext;
 import dev.rtrelay.relay.guardrails.ClientGate;
@@ -36,6 +37,9 @@ final class SessionHooks {
   private final TurnHold turnHold;
   private final OutputCheck output;
   private final GuardrailStats guardrailStats;
+  private final VoiceLatency latency;
+  /** The figures of the response whose {@code response.done} is passing (known at its first bytes, billed at its end). */
+  private ResponseLatency pendingLatency;
   private Actions actions;
 
   /**
@@ -43,10 +47,13 @@ final class SessionHooks {
    * @param gate pre_call guardrails (wrapped in the turn hold when there is one), or null
    * @param turnHold strict during_call turn holding, or null
    * @param outputGuardrails the session's during_call and post_call guardrails, possibly none
+   * @param latency times each response, or null when voice latency is not measured
    */
   SessionHooks(SessionEventLog log, ResponseBilling billing, ClientGate gate, TurnHold turnHold,
-      List<Guardrail> outputGuardrails, CheckContext checkContext, GuardrailStats guardrailStats) {
+      List<Guardrail> outputGuardrails, CheckContext checkContext, GuardrailStats guardrailStats,
+      VoiceLatency latency) {
     this.log = log;
+    this.latency = latency;
     this.billing = billing;
     this.gate = gate;
     this.turnHold = turnHold;
@@ -79,6 +86,28 @@ final class SessionHooks {
     return gate;
   }
 
+  /** The session's voice latency, or null when it is not measured. */
+  VoiceLatency latency() {
+    return latency;
+  }
+
+  /** The type of a client message on its way to the model (every one, as it starts). */
+  void clientType(String type) {
+    if (latency != null) {
+      latency.client(type);
+    }
+  }
+
+  /** The type of a provider message on its way to the client (every one, as it starts). */
+  void upstreamType(String type) {
+    if (latency != null) {
+      ResponseLatency done = latency.upstream(type);
+      if (done != null) {
+        pendingLatency = done;
+      }
+    }
+  }
+
   /** A client message (after any check) on its way to the model: recorded when its type is logged. */
   void clientMessage(String type, Buffer message) {
     if (log != null && type != null) {
@@ -101,7 +130,9 @@ final class SessionHooks {
       log.onMessage(false, type, message);
     }
     if (type.equals("response.done")) {
-      billing.responseDone(message);
+      ResponseLatency timed = pendingLatency;
+      pendingLatency = null;
+      billing.responseDone(message, timed);
     }
     if (turnHold != null && type.equals("session.created")) {
       actions.sendUpstream(turnHold.initialUpdate());
@@ -113,12 +144,13 @@ final class SessionHooks {
 
   /** What a relayed session's client-to-upstream forwarder looks into, or null when nothing is wanted there. */
   MessageHooks clientSide() {
-    if (gate == null && log == null) {
+    if (gate == null && log == null && latency == null) {
       return null;
     }
     return new MessageHooks() {
       @Override
       public int interest(String type) {
+        clientType(type);
         // A message whose type its first bytes do not tell might be one the gate checks: held until it is known.
         if (gate != null && (type == null || gate.wants(type))) {
           return HOLD;
@@ -151,6 +183,7 @@ final class SessionHooks {
     return new MessageHooks() {
       @Override
       public int interest(String type) {
+        upstreamType(type);
         return wantsUpstream(type) ? OBSERVE : NONE;
       }
 

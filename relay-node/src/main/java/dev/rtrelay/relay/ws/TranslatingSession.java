@@ -221,6 +221,7 @@ final class TranslatingSession implements LiveSession, SessionHooks.Actions {
   }
 
   private void translate(String type, JsonObject event, String text) {
+    hooks.clientType(type);
     if (eventLog != null && !type.isEmpty()) {
       hooks.clientMessage(type, Buffer.buffer(text));
     }
@@ -249,6 +250,7 @@ final class TranslatingSession implements LiveSession, SessionHooks.Actions {
         return;
       }
     }
+    hooks.upstreamType(type);
     if (hooks.wantsUpstream(type)) {
       hooks.upstreamMessage(type, Buffer.buffer(text));
     }
@@ -481,7 +483,8 @@ final class TranslatingSession implements LiveSession, SessionHooks.Actions {
     }
     if (eventLog != null) {
       eventLog.closed(new SessionEventLog.Totals(by, code == null ? null : (int) code, reason, millis, framesIn,
-          bytesIn, framesOut, bytesOut), hooks.billing().cost());
+          bytesIn, framesOut, bytesOut), hooks.billing().cost(),
+          hooks.latency() == null ? null : hooks.latency().summary());
     }
     metrics.sessionClosed(context.modelAlias(), by, code == null ? null : (int) code);
     LOG.info("session {} (translated) closed by {} (code {}) after {} ms; {} client messages, {} to the client, "

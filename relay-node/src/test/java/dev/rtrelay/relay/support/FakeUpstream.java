@@ -28,9 +28,13 @@ public final class FakeUpstream {
   private final Promise<String> firstCloseReason = Promise.promise();
   private final java.util.concurrent.atomic.AtomicLong floodWritten = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean stalled;
+  /** Voice mode: how long a response.create waits before its first audio delta; -1 means echo it like any frame. */
+  private volatile long firstAudioDelayMillis = -1;
+  private Vertx vertx;
   private final List<ServerWebSocket> sockets = new CopyOnWriteArrayList<>();
 
   private FakeUpstream(Vertx vertx, int rejectStatus) {
+    this.vertx = vertx;
     this.rejectStatus = rejectStatus;
     this.server = vertx.createHttpServer(new HttpServerOptions()
         .setMaxWebSocketFrameSize(64 * 1024 * 1024)
@@ -48,6 +52,22 @@ public final class FakeUpstream {
   /** An upstream that accepts and echoes. */
   public static Future<FakeUpstream> echo(Vertx vertx) {
     return start(new FakeUpstream(vertx, 0));
+  }
+
+  /**
+   * An upstream that answers each {@code response.create} like a voice model: {@code response.created} at once, then
+   * after {@code firstAudioDelayMillis} an audio delta and a transcript delta, then {@code response.done}. Everything
+   * else is echoed.
+   */
+  public static Future<FakeUpstream> voice(Vertx vertx, long firstAudioDelayMillis) {
+    FakeUpstream upstream = new FakeUpstream(vertx, 0);
+    upstream.firstAudioDelayMillis = firstAudioDelayMillis;
+    return start(upstream);
+  }
+
+  /** From now on, responses wait this long for their first audio (a provider slowing down). */
+  public void firstAudioDelay(long millis) {
+    firstAudioDelayMillis = millis;
   }
 
   /** An upstream that refuses every handshake with {@code status}. */
@@ -79,6 +99,11 @@ public final class FakeUpstream {
         flood(ws, 0, Integer.parseInt(parts[1]), Integer.parseInt(parts[2]), 0);
         return;
       }
+      if (firstAudioDelayMillis >= 0 && frame.isText() && frame.isFinal()
+          && frame.textData().contains("\"response.create\"")) {
+        respond(ws, firstAudioDelayMillis);
+        return;
+      }
       if (frame.isText() || frame.isBinary() || frame.isContinuation()) {
         ws.writeFrame(frame);
       }
@@ -86,6 +111,19 @@ public final class FakeUpstream {
     ws.closeHandler(v -> {
       firstCloseCode.tryComplete(ws.closeStatusCode());
       firstCloseReason.tryComplete(ws.closeReason());
+    });
+  }
+
+  private void respond(ServerWebSocket ws, long delayMillis) {
+    ws.writeTextMessage("{\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\"}}");
+    vertx.setTimer(Math.max(1, delayMillis), id -> {
+      if (ws.isClosed()) {
+        return;
+      }
+      ws.writeTextMessage("{\"type\":\"response.output_audio.delta\",\"delta\":\"AAAA\"}");
+      ws.writeTextMessage("{\"type\":\"response.output_audio_transcript.delta\",\"delta\":\"hi\"}");
+      ws.writeTextMessage("{\"type\":\"response.done\",\"response\":{\"id\":\"resp_1\",\"status\":"
+          + "\"completed\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}}");
     });
   }
 

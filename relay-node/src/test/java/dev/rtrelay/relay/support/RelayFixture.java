@@ -113,6 +113,18 @@ public final class RelayFixture {
     return client.close().eventually(node::close);
   }
 
+  /** The relay's /metrics from its management port. */
+  public PrometheusSamples scrape() throws Exception {
+    io.vertx.core.http.HttpClient http = vertx.createHttpClient();
+    try {
+      return new PrometheusSamples(OnEventLoop.call(vertx, () -> http.request(io.vertx.core.http.HttpMethod.GET,
+          managementPort, "127.0.0.1", "/metrics").compose(r -> r.send().compose(resp -> resp.body())))
+          .await(5, java.util.concurrent.TimeUnit.SECONDS).toString());
+    } finally {
+      http.close();
+    }
+  }
+
   public Vertx vertx() {
     return vertx;
   }

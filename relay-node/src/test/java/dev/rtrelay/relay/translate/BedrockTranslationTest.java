@@ -115,6 +115,11 @@ class BedrockTranslationTest {
     assertEquals("USER", user.getString("role"));
     assertTrue(user.getBoolean("interactive"));
     assertEquals("hello", stream.named("textInput").get(1).getString("content"));
+
+    // Timed like a relayed session: the figures are in the metrics.
+    var metrics = relay.scrape();
+    assertEquals(1, metrics.value("rtrelay_time_to_first_audio_seconds_count", "model", "nova"));
+    assertEquals(1, metrics.value("rtrelay_time_to_first_text_seconds_count", "model", "nova"));
   }
 
   @Test

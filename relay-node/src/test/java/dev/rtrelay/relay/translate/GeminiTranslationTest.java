@@ -146,6 +146,12 @@ class GeminiTranslationTest {
     JsonObject sent = gemini.received("realtimeInput").get(0).getJsonObject("realtimeInput").getJsonObject("audio");
     assertEquals("audio/pcm;rate=24000", sent.getString("mimeType"), "the true sample rate is labelled");
     assertEquals(chunk, sent.getString("data"));
+
+    // Timed like a relayed session: the figures are in the metrics.
+    var metrics = relay.scrape();
+    assertEquals(1, metrics.value("rtrelay_time_to_first_audio_seconds_count", "model", "gemini-live"));
+    assertEquals(1, metrics.value("rtrelay_time_to_first_text_seconds_count", "model", "gemini-live"));
+    assertEquals(1, metrics.value("rtrelay_response_duration_seconds_count", "model", "gemini-live"));
   }
 
   private RelayFixture guardedRelay(Vertx vertx, String guardrails) throws Exception {
