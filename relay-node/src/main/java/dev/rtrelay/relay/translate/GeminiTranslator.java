@@ -43,6 +43,12 @@ public final class GeminiTranslator implements Translator {
   private boolean renewAfterTurn;
   private boolean goAwaySeen;
   private boolean audioTurnEnded;
+  /**
+   * A function's output went to Gemini as a toolResponse and no other input came after it. Gemini continues by itself
+   * after a toolResponse, so the client's response.create then asks for nothing more: a bare turnComplete would be
+   * Gemini's way of requesting another reply, and the caller would hear two.
+   */
+  private boolean toolOutputPending;
   private boolean discardingTurn;
   private int renewalsWithoutProgress;
   private JsonObject session;
@@ -106,12 +112,15 @@ public final class GeminiTranslator implements Translator {
         client.committed(out);
         // Gemini answers a finished audio turn by itself; a response.create for it must not start another turn.
         audioTurnEnded = true;
+        toolOutputPending = false;
       }
       case "input_audio_buffer.clear" -> out.toClient(client.event("input_audio_buffer.cleared"));
       case "conversation.item.create" -> itemCreate(e.getJsonObject("item", new JsonObject()), out);
       case "response.create" -> {
         if (audioTurnEnded) {
           audioTurnEnded = false;
+        } else if (toolOutputPending) {
+          toolOutputPending = false;
         } else {
           send(new JsonObject().put("clientContent", new JsonObject().put("turns", new JsonArray())
               .put("turnComplete", true)), out);
@@ -265,7 +274,9 @@ public final class GeminiTranslator implements Translator {
       }
       send(new JsonObject().put("toolResponse", new JsonObject().put("functionResponses",
           new JsonArray().add(response))), out);
+      toolOutputPending = true;
     } else {
+      toolOutputPending = false;
       String text = SessionFields.itemText(item);
       String role = "assistant".equals(item.getString("role")) ? "model" : "user";
       send(new JsonObject().put("clientContent", new JsonObject().put("turns", new JsonArray().add(new JsonObject()

@@ -132,8 +132,11 @@ public final class FakeGemini {
           send(ws, content(new JsonObject().put("interrupted", true)));
           send(ws, content(new JsonObject().put("turnComplete", true)));
         } else {
-          send(ws, content(new JsonObject().put("modelTurn", parts(new JsonObject().put("text", "Hello ")))));
-          send(ws, content(new JsonObject().put("modelTurn", parts(new JsonObject().put("text", "there")))));
+          boolean tomorrow = said.contains("tomorrow");
+          send(ws, content(new JsonObject().put("modelTurn", parts(new JsonObject().put("text",
+              tomorrow ? "Rain " : "Hello ")))));
+          send(ws, content(new JsonObject().put("modelTurn", parts(new JsonObject().put("text",
+              tomorrow ? "tomorrow" : "there")))));
           send(ws, content(new JsonObject().put("generationComplete", true)));
           send(ws, content(new JsonObject().put("turnComplete", true)).put("usageMetadata", new JsonObject()
               .put("promptTokenCount", 12).put("responseTokenCount", 5).put("totalTokenCount", 17)
@@ -141,6 +144,10 @@ public final class FakeGemini {
               .put("responseTokensDetails", new JsonArray().add(modality("TEXT", 5)))));
           handOutHandle(ws, resumable[0]);
         }
+      } else if (m.getValue("toolResponse") instanceof JsonObject) {
+        // The Live API continues by itself after a toolResponse (a bare turnComplete would ask for another reply).
+        send(ws, content(new JsonObject().put("modelTurn", parts(new JsonObject().put("text", "It is 20 degrees")))));
+        send(ws, content(new JsonObject().put("turnComplete", true)));
       } else if (m.getValue("realtimeInput") instanceof JsonObject in) {
         if (in.getValue("audio") instanceof JsonObject a) {
           byte[] bytes = Base64.getDecoder().decode(a.getString("data"));

@@ -476,7 +476,18 @@ class GeminiTranslationTest {
         new JsonObject().put("type", "function_call_output").put("call_id", call.getString("call_id"))
             .put("output", "{\"temp\":20}")).encode());
     client.socket().writeTextMessage("{\"type\":\"response.create\"}");
-    client.nextEvent("response.done");
+    List<JsonObject> continuation = client.until("response.done");
+    assertEquals("It is 20 degrees", continuation.stream().filter(e -> e.getString("type")
+        .equals("response.output_text.done")).findFirst().orElseThrow().getString("text"));
+    // Exactly one reply to the tool's output: the next response is the answer to the next question. (A bare
+    // turnComplete after the toolResponse would have made Gemini, and the fake, answer a second time in between.)
+    client.socket().writeTextMessage(ClientEvents.userText("and tomorrow?"));
+    client.socket().writeTextMessage("{\"type\":\"response.create\"}");
+    List<JsonObject> next = client.until("response.done");
+    assertEquals(1, RecordingClient.types(next).stream().filter("response.created"::equals).count(),
+        RecordingClient.types(next).toString());
+    assertEquals("Rain tomorrow", next.stream().filter(e -> e.getString("type").equals("response.output_text.done"))
+        .findFirst().orElseThrow().getString("text"), "the answer to the next question, not a second reply to the tool");
     JsonObject response = gemini.received("toolResponse").get(0).getJsonObject("toolResponse")
         .getJsonArray("functionResponses").getJsonObject(0);
     assertEquals("fc_1", response.getString("id"));
