@@ -104,6 +104,7 @@ public final class RelayNode {
       EventStats eventStats = new EventStats();
       GuardrailStats guardrailStats = new GuardrailStats();
       CostStats costStats = new CostStats();
+      GoogleAccessTokens googleTokens = new GoogleAccessTokens(vertx);
       NodeServices services = new NodeServices(config, KeyAuthenticator.of(config), limits, router,
           sim.map(s -> "ws://127.0.0.1:" + s.port()),
           "relay-" + UUID.randomUUID().toString().substring(0, 8), publishEvents,
@@ -113,8 +114,9 @@ public final class RelayNode {
           eventStats, directory, new GuardrailRegistry(config.guardrails().stream().map(g -> g.bind(vertx)).toList()),
           guardrailStats, costStats, config.tokenSecrets().isEmpty() ? Optional.empty()
               : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())), new DrainState(), metrics,
-          new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats, limits, directory),
-          new GoogleAccessTokens(vertx),
+          new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats, limits, directory,
+              googleTokens),
+          googleTokens,
           new BedrockClients(Duration.ofMillis((long) (config.relay().upstreamConnectTimeoutSeconds() * 1000))),
           new AuthBrake(config.relay().authBrake(), config.relay().trustedProxies(), System::currentTimeMillis),
           quiet);
@@ -197,6 +199,7 @@ public final class RelayNode {
           services.limits().close();
           services.loggers().close();
           services.bedrockClients().close();
+          services.googleTokens().close();
           return null;
         }))
         .eventually(() -> simulated.map(SimulatedRealtimeProvider::close).orElse(Future.succeededFuture()));

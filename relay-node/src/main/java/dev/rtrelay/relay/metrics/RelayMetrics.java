@@ -8,6 +8,7 @@ import dev.rtrelay.relay.events.ResponseLatency;
 import dev.rtrelay.relay.limits.ClusterQuorum;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.routing.DeploymentRouter;
+import dev.rtrelay.relay.upstream.GoogleAccessTokens;
 import dev.rtrelay.relay.routing.DeploymentState;
 import dev.rtrelay.relay.routing.ModelGroup;
 import io.micrometer.core.instrument.Counter;
@@ -39,7 +40,7 @@ public final class RelayMetrics {
   private final FrameMeters upstreamToClient;
 
   public RelayMetrics(MeterRegistry registry, DeploymentRouter router, EventStats events, GuardrailStats guardrails,
-      CostStats cost, KeyLimits limits, LoggerDirectory loggers) {
+      CostStats cost, KeyLimits limits, LoggerDirectory loggers, GoogleAccessTokens googleTokens) {
     this.registry = registry;
     this.events = events;
     this.guardrails = guardrails;
@@ -74,6 +75,11 @@ public final class RelayMetrics {
           .description("Key-limit changes the cluster map did not take in time (admissions refused with 503, "
               + "releases retried)")
           .tag("reason", reason.label).register(registry);
+    }
+    for (boolean ok : new boolean[] {true, false}) {
+      FunctionCounter.builder("rtrelay_google_token_fetches", googleTokens, t -> t.fetchCount(ok))
+          .description("Vertex AI access tokens fetched from the token endpoint (once per credential, refreshed in "
+              + "the background)").tag("outcome", ok ? "ok" : "error").register(registry);
     }
     FunctionCounter.builder("rtrelay_logger_set_aside", loggers, LoggerDirectory::setAsideCount)
         .description("Times a logger was left out for 10 s for not acknowledging a batch in time").register(registry);

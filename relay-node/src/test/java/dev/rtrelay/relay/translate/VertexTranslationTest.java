@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +37,9 @@ class VertexTranslationTest {
   private FakeGemini vertex;
   private RelayFixture relay;
   private final AtomicInteger tokenRequests = new AtomicInteger();
+  /** The lifetime the fake token endpoint gives its tokens. */
+  private final AtomicInteger tokenSeconds = new AtomicInteger(3600);
+  private Path credentials;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
@@ -43,13 +47,14 @@ class VertexTranslationTest {
     HttpServer tokens = vertx.createHttpServer().requestHandler(r -> r.body().onSuccess(b -> {
       tokenRequests.incrementAndGet();
       r.response().putHeader("content-type", "application/json").end(new JsonObject()
-          .put("access_token", "ya29.fake-token").put("expires_in", 3600).put("token_type", "Bearer").encode());
+          .put("access_token", "ya29.fake-token").put("expires_in", tokenSeconds.get()).put("token_type", "Bearer")
+          .encode());
     })).listen(0, "127.0.0.1").await(5, TimeUnit.SECONDS);
     var keys = KeyPairGenerator.getInstance("RSA");
     keys.initialize(2048);
     String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes())
         .encodeToString(keys.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
-    Path credentials = tmp.resolve("sa.json");
+    credentials = tmp.resolve("sa.json");
     Files.writeString(credentials, new JsonObject().put("type", "service_account").put("project_id", "proj-1")
         .put("private_key_id", "k1").put("private_key", pem).put("client_email", "relay@proj-1.iam.gserviceaccount.com")
         .put("client_id", "1").put("token_uri", "http://127.0.0.1:" + tokens.actualPort() + "/token").encode());
@@ -108,5 +113,61 @@ class VertexTranslationTest {
     relay.record("vertex-live")
         .await(10, TimeUnit.SECONDS).nextEvent("session.created");
     assertEquals(1, tokenRequests.get());
+  }
+
+  /** Three deployments (two aliases) on one service account. */
+  private RelayFixture sharedCredentialRelay(Vertx vertx) throws Exception {
+    StringBuilder yaml = new StringBuilder("model_list:\n");
+    String[] aliases = {"vertex-a", "vertex-a", "vertex-b"};
+    for (int i = 0; i < aliases.length; i++) {
+      yaml.append("""
+            - model_name: %s
+              litellm_params:
+                model: vertex_ai/gemini-live-2.5-flash
+                vertex_project: proj-1
+                vertex_credentials: %s
+                api_base: %s
+              model_info: {id: dep-%d}
+          """.formatted(aliases[i], credentials, vertex.baseUrl(), i));
+    }
+    yaml.append("router_settings: {routing_strategy: least-busy}\ngeneral_settings: {master_key: ")
+        .append(RelayFixture.MASTER_KEY).append("}\n");
+    return RelayFixture.start(vertx, yaml.toString()).await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void deploymentsSharingOneServiceAccountShareOneToken(Vertx vertx) throws Exception {
+    RelayFixture shared = sharedCredentialRelay(vertx);
+    try {
+      List<RecordingClient> clients = new java.util.ArrayList<>();
+      for (String alias : List.of("vertex-a", "vertex-a", "vertex-b")) {
+        RecordingClient client = shared.record(alias).await(10, TimeUnit.SECONDS);
+        client.nextEvent("session.created");
+        clients.add(client); // held open, so that least-busy spreads vertex-a over both of its deployments
+      }
+      assertEquals(3, vertex.handshakes().size());
+      assertEquals(1, tokenRequests.get(), "one credential, one token, whatever the deployments");
+      assertEquals(1, shared.scrape().value("rtrelay_google_token_fetches_total", "outcome", "ok"));
+    } finally {
+      shared.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aShortLivedTokenIsRefreshedAheadSoASessionStartNeverWaitsForOne(Vertx vertx) throws Exception {
+    tokenSeconds.set(8); // refreshed in the background after 6 s; a session start needs none while it is valid
+    RelayFixture shared = sharedCredentialRelay(vertx);
+    try {
+      shared.record("vertex-a").await(10, TimeUnit.SECONDS).nextEvent("session.created");
+      assertEquals(1, tokenRequests.get());
+      shared.record("vertex-b").await(10, TimeUnit.SECONDS).nextEvent("session.created");
+      assertEquals(1, tokenRequests.get(), "still valid: no fetch at the session start");
+      RecordingClient.await(() -> tokenRequests.get() == 2, "a background refresh before the token runs out");
+      shared.record("vertex-a").await(10, TimeUnit.SECONDS).nextEvent("session.created");
+      assertEquals(2, tokenRequests.get(), "the refreshed token serves the next session");
+      assertEquals(2, shared.scrape().value("rtrelay_google_token_fetches_total", "outcome", "ok"));
+    } finally {
+      shared.close().await(10, TimeUnit.SECONDS);
+    }
   }
 }
