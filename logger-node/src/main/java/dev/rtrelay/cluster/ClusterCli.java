@@ -18,6 +18,11 @@ public final class ClusterCli {
       description = "Event-bus address advertised to the cluster (default: ${DEFAULT-VALUE}; the pod IP in k8s).")
   String host;
 
+  @Option(names = "--cluster-name", paramLabel = "NAME", defaultValue = "${env:RTRELAY_CLUSTER_NAME}",
+      description = "Cluster name, over the config's (default: $RTRELAY_CLUSTER_NAME, else the config's, 'rtrelay'). "
+          + "Nodes join only a cluster of the same name: give each local setup its own.")
+  String name;
+
   @Option(names = "--cluster-quorum", paramLabel = "N", defaultValue = "${env:RTRELAY_CLUSTER_QUORUM:-0}",
       description = "Members a relay must see to admit keys with limits (0: no quorum; default: $RTRELAY_CLUSTER_QUORUM "
           + "or 0). Set it to more than half of the cluster's members, relays and loggers, on every node.")
@@ -30,6 +35,7 @@ public final class ClusterCli {
   }
 
   public ClusterOptions options() {
-    return new ClusterOptions(Optional.ofNullable(config), host, Optional.empty(), quorum);
+    return new ClusterOptions(Optional.ofNullable(config), host,
+        Optional.ofNullable(name).map(String::trim).filter(n -> !n.isEmpty()), quorum);
   }
 }

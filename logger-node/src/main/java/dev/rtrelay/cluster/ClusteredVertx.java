@@ -15,6 +15,7 @@ import java.io.InputStream;
 
 /** Builds a clustered Vert.x instance joined through Hazelcast; shared by relay and logger nodes. */
 public final class ClusteredVertx {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ClusteredVertx.class);
   private ClusteredVertx() {}
 
   public static Future<Vertx> start(ClusterOptions options) {
@@ -42,9 +43,13 @@ public final class ClusteredVertx {
     VertxOptions vertxOptions = NodeVertxOptions.create();
     // Multi-homed hosts and pods must advertise a reachable address, never a guessed one.
     vertxOptions.getEventBusOptions().setHost(options.host()).setClusterPublicHost(options.host()).setPort(0);
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast);
     return (metrics == null ? Vertx.builder().with(vertxOptions) : metrics.vertxBuilder(vertxOptions))
-        .withClusterManager(new HazelcastClusterManager(hazelcast))
-        .buildClustered();
+        .withClusterManager(manager)
+        .buildClustered()
+        .onSuccess(v -> LOG.info("joined cluster '{}' ({} member(s) now; a node joins only a cluster of its name: "
+            + "--cluster-name)", hazelcast.getClusterName(),
+            manager.getHazelcastInstance().getCluster().getMembers().size()));
   }
 
   private static Config bundledConfig() {

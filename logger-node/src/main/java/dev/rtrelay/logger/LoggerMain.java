@@ -2,6 +2,7 @@ package dev.rtrelay.logger;
 
 import dev.rtrelay.cluster.ClusterCli;
 import dev.rtrelay.cluster.ClusteredVertx;
+import dev.rtrelay.node.NodeExit;
 import dev.rtrelay.node.NodeVertxOptions;
 import dev.rtrelay.metrics.NodeMetrics;
 import io.vertx.core.Vertx;
@@ -62,7 +63,7 @@ public final class LoggerMain implements Callable<Integer> {
     if (code == 0 && main.node != null) {
       code = main.awaitShutdown();
     }
-    System.exit(code);
+    NodeExit.exit(code);
   }
 
   @Override

@@ -8,6 +8,7 @@ import dev.rtrelay.logger.StopSignals;
 import dev.rtrelay.logger.LoggerNode;
 import dev.rtrelay.logger.LoggerSettings;
 import dev.rtrelay.metrics.NodeMetrics;
+import dev.rtrelay.node.NodeExit;
 import dev.rtrelay.node.NodeVertxOptions;
 import dev.rtrelay.relay.config.ConfigException;
 import dev.rtrelay.relay.config.ConfigLoader;
@@ -102,7 +103,7 @@ public final class RelayMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
-    System.exit(run(args, System::getenv));
+    NodeExit.exit(run(args, System::getenv));
   }
 
   /** Parses and runs; returns the exit code instead of exiting so tests can drive it. */
