@@ -15,6 +15,7 @@ import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.upstream.GoogleAccessTokens;
+import dev.rtrelay.relay.upstream.WarmStats;
 import dev.rtrelay.relay.upstream.bedrock.BedrockClients;
 import dev.rtrelay.relay.webrtc.CallTokens;
 import java.util.Optional;
@@ -43,6 +44,7 @@ record NodeServices(
     NodeMetrics metrics,
     RelayMetrics relayMetrics,
     GoogleAccessTokens googleTokens,
+    WarmStats warmStats,
     BedrockClients bedrockClients,
     AuthBrake authBrake,
     boolean quiet) {}

@@ -18,6 +18,7 @@ import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.upstream.bedrock.BedrockClients;
 import dev.rtrelay.relay.simulated.SimulatedRealtimeProvider;
 import dev.rtrelay.relay.upstream.GoogleAccessTokens;
+import dev.rtrelay.relay.upstream.WarmStats;
 import dev.rtrelay.relay.webrtc.CallTokens;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -105,6 +106,7 @@ public final class RelayNode {
       GuardrailStats guardrailStats = new GuardrailStats();
       CostStats costStats = new CostStats();
       GoogleAccessTokens googleTokens = new GoogleAccessTokens(vertx);
+      WarmStats warmStats = new WarmStats();
       NodeServices services = new NodeServices(config, KeyAuthenticator.of(config), limits, router,
           sim.map(s -> "ws://127.0.0.1:" + s.port()),
           "relay-" + UUID.randomUUID().toString().substring(0, 8), publishEvents,
@@ -115,8 +117,8 @@ public final class RelayNode {
           guardrailStats, costStats, config.tokenSecrets().isEmpty() ? Optional.empty()
               : Optional.of(CallTokens.of(config.tokenSecrets(), Clock.systemUTC())), new DrainState(), metrics,
           new RelayMetrics(metrics.registry(), router, eventStats, guardrailStats, costStats, limits, directory,
-              googleTokens),
-          googleTokens,
+              googleTokens, warmStats),
+          googleTokens, warmStats,
           new BedrockClients(Duration.ofMillis((long) (config.relay().upstreamConnectTimeoutSeconds() * 1000))),
           new AuthBrake(config.relay().authBrake(), config.relay().trustedProxies(), System::currentTimeMillis),
           quiet);

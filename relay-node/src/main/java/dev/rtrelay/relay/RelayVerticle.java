@@ -47,6 +47,7 @@ final class RelayVerticle extends VerticleBase {
   private long pingTimer = -1;
   private RequestDeadlines deadlines;
   private EventBusSink eventSink;
+  private UpstreamDialer dialer;
   private MessageConsumer<String> budgetConsumer;
 
   RelayVerticle(NodeServices services, ServerOptions serverOptions) {
@@ -58,8 +59,9 @@ final class RelayVerticle extends VerticleBase {
   public Future<?> start() {
     RelaySettings settings = services.config().relay();
     upstreamClient = vertx.createWebSocketClient(upstreamClientOptions(settings));
+    dialer = new UpstreamDialer(vertx, upstreamSocketOptions(settings), services.warmStats());
     UpstreamConnector connector = new UpstreamConnector(upstreamClient,
-        new UpstreamDialer(vertx, upstreamSocketOptions(settings)), services.router(), services.simulatedBase(),
+        dialer, services.router(), services.simulatedBase(),
         (long) (settings.upstreamConnectTimeoutSeconds() * 1000), settings.maxMessageBytes(), services.relayMetrics(),
         services.googleTokens(), d -> BedrockLink.open(vertx, services.bedrockClients(), d,
             Math.min(3_000, (long) (settings.upstreamConnectTimeoutSeconds() * 1000))));
@@ -115,7 +117,10 @@ final class RelayVerticle extends VerticleBase {
     Future<Void> ended = registry.whenEmpty().timeout(6, TimeUnit.SECONDS).otherwiseEmpty();
     // The last batches must be acknowledged before the node's Vert.x instance (and its cluster connections) closes.
     return ended.compose(v -> eventSink == null ? Future.<Void>succeededFuture() : eventSink.stop())
-        .compose(v -> server.close()).eventually(() -> upstreamClient.close()).eventually(() -> httpClient.close())
+        .compose(v -> server.close()).eventually(() -> {
+          dialer.close();
+          return upstreamClient.close();
+        }).eventually(() -> httpClient.close())
         .eventually(() -> budgetConsumer.unregister());
   }
 

@@ -37,6 +37,9 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
   private static final String ENV_PREFIX = "os.environ/";
+  static final int MAX_WARM_CONNECTIONS = 16;
+  /** Below the 60 s idle timeouts common at providers' and cloud load balancers' front doors. */
+  static final double DEFAULT_WARM_MAX_AGE_SECONDS = 50;
 
   private final Function<String, String> env;
   private final ObjectMapper yaml;
@@ -326,10 +329,28 @@ public final class ConfigLoader {
       if (!ids.add(id)) {
         throw ConfigException.at(path + ".model_info.id", "duplicate deployment id '" + id + "'");
       }
+      int warm = params.hasNonNull("warm_connections")
+          ? (int) nonNegative(params.get("warm_connections"), paramsPath + ".warm_connections") : 0;
+      if (warm > MAX_WARM_CONNECTIONS) {
+        throw ConfigException.at(paramsPath + ".warm_connections", "at most " + MAX_WARM_CONNECTIONS
+            + " per relay verticle");
+      }
+      if (warm > 0 && provider.translated()) {
+        throw ConfigException.at(paramsPath + ".warm_connections", "only for openai/, azure/ and xai/ deployments "
+            + "(relayed as bytes); " + provider.prefix() + "/ connects through its own client");
+      }
+      double maxAge = params.hasNonNull("warm_connection_max_age_seconds")
+          ? number(params.get("warm_connection_max_age_seconds"), paramsPath + ".warm_connection_max_age_seconds")
+          : DEFAULT_WARM_MAX_AGE_SECONDS;
+      if (maxAge <= 0) {
+        throw ConfigException.at(paramsPath + ".warm_connection_max_age_seconds", "must be > 0");
+      }
+      long warmMaxAge = (long) (maxAge * 1000);
       result.add(new DeploymentConfig(id, alias, provider, providerModel, key, apiBase,
           optionalText(params, "api_version", paramsPath + ".api_version"),
           optionalText(params, "organization", paramsPath + ".organization"), weight,
-          PriceConfig.prices(entry.path("model_info"), providerModel, path + ".model_info"), vertex, bedrock));
+          PriceConfig.prices(entry.path("model_info"), providerModel, path + ".model_info"), vertex, bedrock, warm,
+          warmMaxAge));
     }
     return List.copyOf(result);
   }

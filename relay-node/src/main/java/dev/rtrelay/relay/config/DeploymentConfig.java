@@ -17,6 +17,9 @@ import java.util.Optional;
  *     {@code model_info} overrides; empty when neither knows the model (then cost is not computed)
  * @param vertex project, location and credentials of a {@code vertex_ai/} deployment; empty for other providers
  * @param bedrock region, credentials and endpoint of a {@code bedrock/} deployment; empty for other providers
+ * @param warmConnections connected TCP/TLS connections kept ready per relay verticle for this deployment's host
+ *     ({@code litellm_params.warm_connections}, relay extension); 0: none
+ * @param warmMaxAgeMillis how long one is kept before it is replaced ({@code warm_connection_max_age_seconds})
  */
 public record DeploymentConfig(
     String id,
@@ -30,4 +33,6 @@ public record DeploymentConfig(
     double weight,
     Optional<ModelPrices> prices,
     Optional<VertexSettings> vertex,
-    Optional<BedrockSettings> bedrock) {}
+    Optional<BedrockSettings> bedrock,
+    int warmConnections,
+    long warmMaxAgeMillis) {}

@@ -9,6 +9,7 @@ import dev.rtrelay.relay.limits.ClusterQuorum;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.upstream.GoogleAccessTokens;
+import dev.rtrelay.relay.upstream.WarmStats;
 import dev.rtrelay.relay.routing.DeploymentState;
 import dev.rtrelay.relay.routing.ModelGroup;
 import io.micrometer.core.instrument.Counter;
@@ -40,7 +41,8 @@ public final class RelayMetrics {
   private final FrameMeters upstreamToClient;
 
   public RelayMetrics(MeterRegistry registry, DeploymentRouter router, EventStats events, GuardrailStats guardrails,
-      CostStats cost, KeyLimits limits, LoggerDirectory loggers, GoogleAccessTokens googleTokens) {
+      CostStats cost, KeyLimits limits, LoggerDirectory loggers, GoogleAccessTokens googleTokens,
+      WarmStats warm) {
     this.registry = registry;
     this.events = events;
     this.guardrails = guardrails;
@@ -76,6 +78,21 @@ public final class RelayMetrics {
               + "releases retried)")
           .tag("reason", reason.label).register(registry);
     }
+    FunctionCounter.builder("rtrelay_upstream_warm_hits", warm, WarmStats::hits)
+        .description("Relayed session starts that sent their upgrade on a warm upstream connection")
+        .register(registry);
+    FunctionCounter.builder("rtrelay_upstream_warm_misses", warm, WarmStats::misses)
+        .description("Session starts of deployments with warm_connections that found none ready and dialled")
+        .register(registry);
+    FunctionCounter.builder("rtrelay_upstream_warm_refreshed", warm, WarmStats::refreshedCount)
+        .description("Warm connections closed at warm_connection_max_age_seconds (and replaced while in use)")
+        .register(registry);
+    Gauge.builder("rtrelay_upstream_warm_connections", warm, WarmStats::idle)
+        .description("Upstream connections connected and held ready (no request sent)").register(registry);
+    Timer warmAge = Timer.builder("rtrelay_upstream_warm_age_at_use").description("Age of a warm connection when a "
+        + "session took it").publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(120)).register(registry);
+    warm.onAgeAtUse(nanos -> warmAge.record(nanos, TimeUnit.NANOSECONDS));
     for (boolean ok : new boolean[] {true, false}) {
       FunctionCounter.builder("rtrelay_google_token_fetches", googleTokens, t -> t.fetchCount(ok))
           .description("Vertex AI access tokens fetched from the token endpoint (once per credential, refreshed in "

@@ -127,7 +127,9 @@ public final class UpstreamConnector {
       return bedrock.apply(deployment.config()).map(link -> UpstreamConnection.translated(deployment, link));
     }
     if (!deployment.config().provider().translated()) {
-      return connectOptions(deployment, clientBeta).compose(dialer::dial)
+      DeploymentConfig config = deployment.config();
+      return connectOptions(deployment, clientBeta)
+          .compose(o -> dialer.dial(o, config.warmConnections(), config.warmMaxAgeMillis()))
           .map(upgraded -> UpstreamConnection.relayed(deployment, upgraded));
     }
     // Providers send their first message right after the handshake, often in the same TCP read, and Vert.x delivers

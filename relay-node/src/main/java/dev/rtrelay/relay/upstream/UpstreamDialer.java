@@ -30,10 +30,17 @@ public final class UpstreamDialer {
   private final Vertx vertx;
   private final NetClient plain;
   private final NetClient tls;
+  private final WarmConnections warm;
 
   /** @param options socket options (timeouts, idle detection, TCP_NODELAY) shared by plain and TLS connections */
   public UpstreamDialer(Vertx vertx, NetClientOptions options) {
+    this(vertx, options, new WarmStats());
+  }
+
+  /** @param warmStats where this dialer's warm connections are counted (node-wide) */
+  public UpstreamDialer(Vertx vertx, NetClientOptions options, WarmStats warmStats) {
     this.vertx = vertx;
+    this.warm = new WarmConnections(vertx, warmStats);
     this.plain = vertx.createNetClient(new NetClientOptions(options).setSsl(false));
     this.tls = vertx.createNetClient(new NetClientOptions(options).setSsl(true)
         .setHostnameVerificationAlgorithm("HTTPS"));
@@ -47,6 +54,19 @@ public final class UpstreamDialer {
    * provider answers anything but 101, with a {@link TimeoutException} when it does not answer in time.
    */
   public Future<Upgraded> dial(WebSocketConnectOptions options) {
+    return dial(options, WarmConnections.Policy.OFF);
+  }
+
+  /**
+   * As {@link #dial(WebSocketConnectOptions)}, on a warm connection to the host when one is ready; the host's pool
+   * is then (re)filled up to {@code warmConnections}, kept at most {@code warmMaxAgeMillis} each.
+   */
+  public Future<Upgraded> dial(WebSocketConnectOptions options, int warmConnections, long warmMaxAgeMillis) {
+    return dial(options, warmConnections > 0 ? new WarmConnections.Policy(warmConnections, warmMaxAgeMillis)
+        : WarmConnections.Policy.OFF);
+  }
+
+  private Future<Upgraded> dial(WebSocketConnectOptions options, WarmConnections.Policy policy) {
     Promise<Upgraded> result = Promise.promise();
     String host = unbracket(options.getHost());
     ConnectOptions connect = new ConnectOptions().setHost(host).setPort(options.getPort())
@@ -61,35 +81,67 @@ public final class UpstreamDialer {
         opened[0].close();
       }
     });
-    (options.isSsl() ? tls : plain).connect(connect).onComplete(connected -> {
-      if (connected.failed()) {
-        vertx.cancelTimer(timer);
-        result.tryFail(connected.cause());
-        return;
-      }
-      NetSocket socket = connected.result();
-      opened[0] = socket;
-      if (result.future().isComplete()) {
-        socket.close();
-        return;
-      }
-      String key = Handshakes.newKey();
-      Buffer[] head = {Buffer.buffer(512)};
-      socket.handler(data -> onResponseBytes(socket, head, data, key, result, timer));
-      socket.closeHandler(v -> {
-        if (result.tryFail(new UpstreamRefused(0, "connection closed during the upgrade"))) {
+    WarmConnections.Key key = new WarmConnections.Key(options.isSsl(), host, options.getPort());
+    NetSocket ready = policy.size() > 0 ? warm.take(key, policy) : null;
+    Runnable fresh = () -> (options.isSsl() ? tls : plain).connect(connect).onComplete(connected -> {
+        if (connected.failed()) {
           vertx.cancelTimer(timer);
+          result.tryFail(connected.cause());
+          return;
         }
-      });
-      socket.exceptionHandler(e -> {
-        if (result.tryFail(e)) {
-          vertx.cancelTimer(timer);
+        NetSocket socket = connected.result();
+        opened[0] = socket;
+        if (result.future().isComplete()) {
           socket.close();
+          return;
         }
+        upgrade(socket, options, result, timer, null);
       });
-      socket.write(request(options, key));
-    });
+    if (ready != null) {
+      opened[0] = ready;
+      // A warm connection the provider closed as it was taken: dialled afresh, not counted against the deployment.
+      upgrade(ready, options, result, timer, fresh);
+    } else {
+      fresh.run();
+    }
+    if (policy.size() > 0) {
+      warm.refill(key, policy, () -> (options.isSsl() ? tls : plain).connect(connect));
+    }
     return result.future();
+  }
+
+  /**
+   * Writes the upgrade on a connected socket and reads the answer.
+   *
+   * @param ifClosedUnanswered run instead of failing when the socket closes before any byte of an answer (a warm
+   *     connection that went stale), or null
+   */
+  private void upgrade(NetSocket socket, WebSocketConnectOptions options, Promise<Upgraded> result, long timer,
+      Runnable ifClosedUnanswered) {
+    String key = Handshakes.newKey();
+    Buffer[] head = {Buffer.buffer(512)};
+    socket.handler(data -> onResponseBytes(socket, head, data, key, result, timer));
+    socket.closeHandler(v -> {
+      if (ifClosedUnanswered != null && head[0].length() == 0 && !result.future().isComplete()) {
+        ifClosedUnanswered.run();
+        return;
+      }
+      if (result.tryFail(new UpstreamRefused(0, "connection closed during the upgrade"))) {
+        vertx.cancelTimer(timer);
+      }
+    });
+    socket.exceptionHandler(e -> {
+      if (result.tryFail(e)) {
+        vertx.cancelTimer(timer);
+        socket.close();
+      }
+    });
+    socket.write(request(options, key));
+  }
+
+  /** Closes the warm connections this dialer holds (its verticle is stopping). */
+  public void close() {
+    warm.close();
   }
 
   private void onResponseBytes(NetSocket socket, Buffer[] head, Buffer data, String key, Promise<Upgraded> result,

@@ -345,6 +345,23 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void warmConnectionsAreForRelayedDeploymentsAndBounded() throws Exception {
+    RelayConfig c = parse("model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-realtime, api_key: k, "
+        + "warm_connections: 2, warm_connection_max_age_seconds: 20}\n  - model_name: b\n    litellm_params: "
+        + "{model: openai/gpt-realtime, api_key: k}\n" + GENERAL);
+    assertEquals(2, c.deployments().get(0).warmConnections());
+    assertEquals(20_000, c.deployments().get(0).warmMaxAgeMillis());
+    assertEquals(0, c.deployments().get(1).warmConnections(), "off unless asked for");
+    assertEquals(50_000, c.deployments().get(1).warmMaxAgeMillis());
+    String translated = error("model_list:\n  - model_name: a\n    litellm_params: {model: gemini/gemini-live-x, "
+        + "api_key: k, warm_connections: 1}\n" + GENERAL);
+    assertTrue(translated.startsWith("model_list[0].litellm_params.warm_connections: only for openai/"), translated);
+    String many = error("model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-realtime, api_key: k, "
+        + "warm_connections: 100}\n" + GENERAL);
+    assertTrue(many.contains("at most 16"), many);
+  }
+
+  @Test
   void aValueTheRelayUsesIsStillValidatedStrictly() throws Exception {
     String message = error("model_list:\n  - model_name: a\n    litellm_params: {model: simulated/x}\n" + GENERAL
         + "router_settings:\n  allowed_fails: two\n  redis_password: whatever\n");

@@ -20,7 +20,7 @@ class DeploymentRouterTest {
 
   private static DeploymentConfig deployment(String id, double weight) {
     return new DeploymentConfig(id, "voice", Provider.SIMULATED, "m", Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), weight, Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.empty(), Optional.empty(), weight, Optional.empty(), Optional.empty(), Optional.empty(), 0, 50_000);
   }
 
   private DeploymentRouter router(RoutingStrategy strategy, int allowedFails, double cooldown,

@@ -44,6 +44,13 @@ public final class RelayFixture {
         .compose(node -> withManagement(vertx, node));
   }
 
+  /** A relay with a given number of verticle instances (one, to make per-verticle state deterministic). */
+  public static Future<RelayFixture> start(Vertx vertx, String yaml, int instances) {
+    RelayConfig config = new ConfigLoader(name -> null).parse(yaml, "test config");
+    return RelayNode.start(vertx, config, ServerOptions.plain("127.0.0.1", 0, instances))
+        .compose(node -> withManagement(vertx, node));
+  }
+
   /** A relay that publishes session events on this Vert.x instance's event bus (a test consumes them). */
   public static Future<RelayFixture> startPublishing(Vertx vertx, String yaml) {
     RelayConfig config = new ConfigLoader(name -> null).parse(yaml, "test config");

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class UpstreamEndpointTest {
   private static DeploymentConfig deployment(Provider provider, String model, String base, String version) {
     return new DeploymentConfig("d", "alias", provider, model, Optional.of(new Secret("k")), Optional.ofNullable(base),
-        Optional.ofNullable(version), Optional.empty(), 1, Optional.empty(), Optional.empty(), Optional.empty());
+        Optional.ofNullable(version), Optional.empty(), 1, Optional.empty(), Optional.empty(), Optional.empty(), 0, 50_000);
   }
 
   @Test
