@@ -169,6 +169,7 @@ public final class BenchMain implements Callable<Integer> {
         System.out.println(gc);
         measureSetup(vertx, generator, report, work, probePort, direct, viaNginx, viaRelay,
             sequentialSessions, burstSessions);
+        DistantProviderSetup.run(vertx, report, work, runtime, 40, quick ? 10 : 40);
         report.signIn(SignInBench.run(probePort, viaRelay.port(), RelayUnderTest.KEY, quick ? 200 : 1000));
         for (int count : idleCounts) {
           if (count > 0) {

@@ -16,7 +16,16 @@ public final class ProbeUpstream {
   private ProbeUpstream() {}
 
   static Future<HttpServer> start(Vertx vertx, String host, int port) {
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true)
+    return start(vertx, host, port, null);
+  }
+
+  /** @param tls the server's key and certificate for {@code wss://}, or null for plain {@code ws://} */
+  public static Future<HttpServer> start(Vertx vertx, String host, int port, io.vertx.core.net.KeyCertOptions tls) {
+    HttpServerOptions options = new HttpServerOptions();
+    if (tls != null) {
+      options.setSsl(true).setKeyCertOptions(tls);
+    }
+    HttpServer server = vertx.createHttpServer(options.setTcpNoDelay(true)
         .setMaxWebSocketFrameSize(1 << 20).setMaxWebSocketMessageSize(1 << 20)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false));
     server.webSocketHandler(ws -> {

@@ -18,16 +18,31 @@ import org.HdrHistogram.Histogram;
  */
 final class SetupBench {
   private final Vertx vertx;
+  private final io.vertx.core.net.TrustOptions trust;
 
   SetupBench(Vertx vertx) {
+    this(vertx, null);
+  }
+
+  /** @param trust what TLS targets' certificates are checked against, or null */
+  SetupBench(Vertx vertx, io.vertx.core.net.TrustOptions trust) {
     this.vertx = vertx;
+    this.trust = trust;
+  }
+
+  private WebSocketClientOptions clientOptions() {
+    WebSocketClientOptions options = new WebSocketClientOptions();
+    if (trust != null) {
+      options.setTrustOptions(trust).setVerifyHost(true);
+    }
+    return options;
   }
 
   /** {@code count} sessions, each opened after the previous one got its first event and was closed. */
   Future<Histogram> sequential(Target target, int count) {
     Promise<Histogram> result = Promise.promise();
     vertx.runOnContext(v -> {
-      WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(30_000)
+      WebSocketClient client = vertx.createWebSocketClient(clientOptions().setConnectTimeout(30_000)
           .setTcpNoDelay(true));
       Histogram histogram = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
       next(client, target, count, histogram, result);

@@ -69,7 +69,9 @@ public final class UpstreamDialer {
   private Future<Upgraded> dial(WebSocketConnectOptions options, WarmConnections.Policy policy) {
     Promise<Upgraded> result = Promise.promise();
     String host = unbracket(options.getHost());
-    ConnectOptions connect = new ConnectOptions().setHost(host).setPort(options.getPort())
+    // Vert.x 5 takes TLS from the ConnectOptions, not from the client's options: without this a wss:// provider
+    // was dialled in plain TCP (and refused the upgrade), with nothing in the tests' ws:// fakes to show it.
+    ConnectOptions connect = new ConnectOptions().setSsl(options.isSsl()).setHost(host).setPort(options.getPort())
         .setTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeout()));
     if (options.isSsl() && !host.contains(":") && !host.matches("[0-9.]+")) {
       connect.setSniServerName(host);
