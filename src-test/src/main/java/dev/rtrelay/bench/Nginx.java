@@ -2,7 +2,6 @@ package dev.rtrelay.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +26,7 @@ final class Nginx {
 
   /** Starts nginx proxying 127.0.0.1:{port} to the probe; returns the process and its port. */
   static Started start(String binary, Path dir, int probePort) throws Exception {
-    int port = freePort();
+    int port = Ports.free();
     Files.createDirectories(dir.resolve("tmp"));
     String conf = """
         worker_processes auto;
@@ -75,11 +74,6 @@ final class Nginx {
 
   record Started(ChildProcess process, int port) {}
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
 
   static boolean accepts(int port) {
     try (Socket s = new Socket()) {

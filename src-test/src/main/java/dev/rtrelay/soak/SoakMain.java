@@ -1,12 +1,12 @@
 package dev.rtrelay.soak;
 
+import dev.rtrelay.bench.Ports;
 import dev.rtrelay.bench.Repo;
 import dev.rtrelay.e2e.kafka.KafkaBroker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,10 +81,10 @@ public final class SoakMain implements Callable<Integer> {
       loggers.add(new SoakNode("logger-" + (i + 1), List.of(Repo.java(), "-Xmx512m", "-jar",
           repo.resolve("logger-node/target/logger-node.jar").toString(), "--cluster", "--cluster-config",
           clusterXml.toString(), "--kafka", kafka.bootstrap(), "--metrics-host", "127.0.0.1", "--metrics-port",
-          String.valueOf(freePort())), work.resolve("logger-" + (i + 1) + ".log"),
+          String.valueOf(Ports.free())), work.resolve("logger-" + (i + 1) + ".log"),
           Pattern.compile("(logger joined the cluster)"), 0));
-      int port = freePort();
-      int management = freePort();
+      int port = Ports.free();
+      int management = Ports.free();
       String name = "relay-" + (char) ('a' + i);
       relayNodes.add(new SoakNode(name, List.of(Repo.java(), "-Xmx512m", "-jar",
           repo.resolve("relay-node/target/relay-node.jar").toString(), "--config", config.toString(), "--host",
@@ -199,11 +199,5 @@ public final class SoakMain implements Callable<Integer> {
           write_stall_timeout_seconds: 5
           warm_up_sessions: 200
         """.formatted(SoakClient.MODEL, upstreamPort, KEY);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

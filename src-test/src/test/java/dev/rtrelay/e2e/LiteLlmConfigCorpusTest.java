@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.bench.ChildProcess;
+import dev.rtrelay.bench.Ports;
 import dev.rtrelay.bench.Repo;
 import dev.rtrelay.relay.RelayNode;
 import dev.rtrelay.relay.ServerOptions;
@@ -18,7 +19,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,7 +109,7 @@ class LiteLlmConfigCorpusTest {
     Files.writeString(config, resource("proxy-server.yaml"));
     Path jar = Path.of("..", "relay-node", "target", "relay-node.jar").toAbsolutePath();
     assertTrue(Files.exists(jar), "jar missing: run the tests with 'mvn verify' (it packages it first)");
-    int management = freePort();
+    int management = Ports.free();
     try (ChildProcess relay = ChildProcess.start("relay-litellm", List.of(Repo.java(), "-Xmx256m", "-jar",
         jar.toString(), "--config", config.toString(), "--host", "127.0.0.1", "--port", "0", "--management-port",
         String.valueOf(management)), tmp.resolve("relay.log"), Pattern.compile("(relay listening on)"))) {
@@ -138,11 +138,5 @@ class LiteLlmConfigCorpusTest {
     }
     return OnEventLoop.call(vertx, () -> http.request(options).compose(req -> req.send())
         .compose(resp -> resp.body())).await(10, TimeUnit.SECONDS).toJsonObject();
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -36,7 +36,7 @@ import java.util.function.Function;
  * process environment.
  */
 public final class ConfigLoader {
-  private static final String ENV_PREFIX = "os.environ/";
+  static final String ENV_PREFIX = "os.environ/";
   static final int MAX_WARM_CONNECTIONS = 16;
   /** Below the 60 s idle timeouts common at providers' and cloud load balancers' front doors. */
   static final double DEFAULT_WARM_MAX_AGE_SECONDS = 50;

@@ -12,8 +12,6 @@ import java.util.function.Function;
  * are never logged; only the relay's own reading of the config sees them (the process environment is not changed).
  */
 final class EnvironmentVariables {
-  private static final String ENV_PREFIX = "os.environ/";
-
   private EnvironmentVariables() {}
 
   static Function<String, String> over(JsonNode node, Function<String, String> env) {
@@ -30,8 +28,8 @@ final class EnvironmentVariables {
         throw ConfigException.at("environment_variables." + field.getKey(), "must be a single value");
       }
       String text = value.asText();
-      if (text.startsWith(ENV_PREFIX)) {
-        String resolved = env.apply(text.substring(ENV_PREFIX.length()));
+      if (text.startsWith(ConfigLoader.ENV_PREFIX)) {
+        String resolved = env.apply(text.substring(ConfigLoader.ENV_PREFIX.length()));
         if (resolved == null) {
           // Left unset, as LiteLLM leaves it: a reference to it fails where it is used, naming that field.
           return;

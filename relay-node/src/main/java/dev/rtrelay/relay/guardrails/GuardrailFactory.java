@@ -47,7 +47,7 @@ public final class GuardrailFactory {
       case CONTENT_FILTER -> contentFilter(name, modes, defaultOn, params, paramsPath);
       case GENERIC_API -> genericApi(name, modes, defaultOn, params, paramsPath, env);
       default -> throw new IllegalArgumentException(paramsPath + ".guardrail: unsupported type '" + type
-          + "' (supported: " + CONTENT_FILTER + ", " + GENERIC_API + ")");
+          + "' (supported: " + SUPPORTED + ")");
     };
     if (params.path("hold_response_until_checked").asBoolean(false)) {
       if (!modes.contains(GuardrailMode.DURING_CALL)) {

@@ -9,6 +9,7 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -21,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * sessions there, it would admit a key that is already at its limit elsewhere. Below the quorum it refuses limited
  * keys and reports not ready until it has rejoined.
  *
- * <p>The quorum is Hazelcast's own split-brain protection on the key-limit map ({@code <split-brain-protection>}
- * with a {@code <minimum-cluster-size>}, referenced by {@code <map name="rtrelay.key-limits">} in the cluster XML),
- * so Hazelcast refuses the map's operations below it as well. Without one (local runs, single-member clusters) the
+ * <p>The quorum is Hazelcast's own split-brain protection on the key-limit map (added by {@code --cluster-quorum}, or
+ * declared in the cluster XML with a {@code <minimum-cluster-size>} and referenced by
+ * {@code <map name="rtrelay.key-limits">}), so Hazelcast refuses the map's operations below it as well. Without one (local runs, single-member clusters) the
  * quorum is always present.
  *
  * <p>A node that has just been resumed from a freeze still believes in the membership it had before it: for up to the
@@ -46,6 +47,8 @@ public final class ClusterQuorum {
   private volatile long untrustedUntilNanos;
   private long timer = -1;
   private Vertx vertx;
+  private volatile Consumer<Boolean> onChange = present -> { };
+  private boolean wasPresent = true;
 
   ClusterQuorum(int minimum, IntSupplier members, long distrustMillis, LongSupplier nanoClock) {
     this.minimum = minimum;
@@ -96,7 +99,18 @@ public final class ClusterQuorum {
     return quorum;
   }
 
-  /** Notes that the process is running; a late tick means it was paused, and its view is distrusted for a while. */
+  /**
+   * Told (on the tick's event loop) each time the quorum is lost or regained, as the ticks find it: at most one
+   * listener, the node's key limits.
+   */
+  void onChange(Consumer<Boolean> listener) {
+    onChange = listener;
+  }
+
+  /**
+   * Notes that the process is running (a late tick means it was paused, and its view is distrusted for a while), and
+   * tells the listener when the quorum came or went since the last tick.
+   */
   void tick() {
     long now = nanoClock.getAsLong();
     long gap = now - lastTickNanos;
@@ -105,6 +119,11 @@ public final class ClusterQuorum {
       untrustedUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(distrustMillis);
       LOG.warn("this node was paused for {} ms: limited keys are refused for {} s, until its view of the cluster is "
           + "current again", TimeUnit.NANOSECONDS.toMillis(gap), distrustMillis / 1000);
+    }
+    boolean present = present();
+    if (present != wasPresent) {
+      wasPresent = present;
+      onChange.accept(present);
     }
   }
 

@@ -53,7 +53,6 @@ public final class KeyLimits {
   private static final int RELEASE_ATTEMPTS = 5;
   /** A read the cluster failed (not timed out) is tried again after this, within the change's timeout. */
   private static final long READ_RETRY_MILLIS = 250;
-  private static final long QUORUM_WATCH_MILLIS = 1_000;
   private static final AtomicLong LOCAL_INSTANCES = new AtomicLong();
 
   private final Vertx vertx;
@@ -68,8 +67,6 @@ public final class KeyLimits {
    * next reconciliation, so that a budget is not reset by a partition.
    */
   private final ConcurrentHashMap<String, DeferredSpend> deferredSpend = new ConcurrentHashMap<>();
-  private long quorumTimer = -1;
-  private boolean quorumWasPresent = true;
   /** This node's live sessions per key, as counted by its leases: what the cluster entry should say for this node. */
   private final ConcurrentHashMap<String, AtomicInteger> leased = new ConcurrentHashMap<>();
   /** Per key, the last change this node queued: the next one starts when it is done. */
@@ -118,7 +115,8 @@ public final class KeyLimits {
   private KeyLimits startReconciling() {
     reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, id -> reconcile());
     if (quorum.minimum() > 0) {
-      quorumTimer = vertx.setPeriodic(QUORUM_WATCH_MILLIS, id -> watchQuorum());
+      // Only a configured quorum ticks (and comes and goes); the shared no-quorum instance is never told anything.
+      quorum.onChange(this::quorumChanged);
     }
     return this;
   }
@@ -128,16 +126,12 @@ public final class KeyLimits {
    * spend of the meantime (and a merge keeps the majority's entries), so they are written at once rather than at the
    * next periodic reconciliation.
    */
-  private void watchQuorum() {
-    boolean present = quorum.present();
-    if (present != quorumWasPresent) {
-      quorumWasPresent = present;
-      if (present) {
-        LOG.info("cluster quorum regained ({} members): writing this node's live sessions and spend", quorum.members());
-        reconcile();
-      } else {
-        LOG.warn("cluster quorum lost ({}): keys with limits are refused here until it is back", quorum.absence());
-      }
+  private void quorumChanged(boolean present) {
+    if (present) {
+      LOG.info("cluster quorum regained ({} members): writing this node's live sessions and spend", quorum.members());
+      reconcile();
+    } else {
+      LOG.warn("cluster quorum lost ({}): keys with limits are refused here until it is back", quorum.absence());
     }
   }
 
@@ -151,10 +145,6 @@ public final class KeyLimits {
     if (reconcileTimer >= 0) {
       vertx.cancelTimer(reconcileTimer);
       reconcileTimer = -1;
-    }
-    if (quorumTimer >= 0) {
-      vertx.cancelTimer(quorumTimer);
-      quorumTimer = -1;
     }
     quorum.close();
   }

@@ -36,8 +36,8 @@ public final class RelayMetrics {
   private final GuardrailStats guardrails;
   private final CostStats cost;
   private final FrameMeters clientToUpstream;
-  /** Per configured alias and deployment id: fixed at start, so the label set is bounded. */
-  private final java.util.Map<String, LatencyMeters> latency = new java.util.HashMap<>();
+  /** Per configured deployment (each belongs to one alias): fixed at start, so the label set is bounded. */
+  private final java.util.Map<DeploymentState, LatencyMeters> latency = new java.util.IdentityHashMap<>();
   private final FrameMeters upstreamToClient;
 
   public RelayMetrics(MeterRegistry registry, DeploymentRouter router, EventStats events, GuardrailStats guardrails,
@@ -53,7 +53,7 @@ public final class RelayMetrics {
         Gauge.builder("rtrelay_sessions_live", d, DeploymentState::liveSessions)
             .description("Realtime sessions open on this node").tags(modelDeployment(alias, d))
             .register(registry);
-        latency.put(alias + "\u0000" + d.config().id(), new LatencyMeters(registry, modelDeployment(alias, d)));
+        latency.put(d, new LatencyMeters(registry, modelDeployment(alias, d)));
       }
     }
     Timer forward = Timer.builder("rtrelay_frame_forward").description("Time to hand one frame to the other "
@@ -145,9 +145,9 @@ public final class RelayMetrics {
         .register(registry).increment();
   }
 
-  /** One response's voice latency on a deployment of a configured alias (anything else is not recorded). */
-  public void voiceLatency(String alias, String deploymentId, ResponseLatency figures) {
-    LatencyMeters meters = latency.get(alias + "\u0000" + deploymentId);
+  /** One response's voice latency on a configured deployment (anything else, e.g. a warm-up's, is not recorded). */
+  public void voiceLatency(DeploymentState deployment, ResponseLatency figures) {
+    LatencyMeters meters = latency.get(deployment);
     if (meters != null) {
       meters.record(figures);
     }

@@ -15,6 +15,7 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -85,7 +86,8 @@ public final class UpstreamDialer {
     });
     WarmConnections.Key key = new WarmConnections.Key(options.isSsl(), host, options.getPort());
     NetSocket ready = policy.size() > 0 ? warm.take(key, policy) : null;
-    Runnable fresh = () -> (options.isSsl() ? tls : plain).connect(connect).onComplete(connected -> {
+    Supplier<Future<NetSocket>> connectNew = () -> (options.isSsl() ? tls : plain).connect(connect);
+    Runnable fresh = () -> connectNew.get().onComplete(connected -> {
         if (connected.failed()) {
           vertx.cancelTimer(timer);
           result.tryFail(connected.cause());
@@ -107,7 +109,7 @@ public final class UpstreamDialer {
       fresh.run();
     }
     if (policy.size() > 0) {
-      warm.refill(key, policy, () -> (options.isSsl() ? tls : plain).connect(connect));
+      warm.refill(key, policy, connectNew);
     }
     return result.future();
   }

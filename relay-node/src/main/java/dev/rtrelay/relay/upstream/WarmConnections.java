@@ -32,7 +32,7 @@ final class WarmConnections {
 
   private record Warm(NetSocket socket, long openedNanos) {}
 
-  private final class Pool {
+  private static final class Pool {
     final ArrayDeque<Warm> idle = new ArrayDeque<>();
     int opening;
     long lastUsedNanos;

@@ -33,11 +33,9 @@ public final class Billing {
       return;
     }
     String keyId = context.principal().id();
-    limits.addSpend(context.principal(), bill.cost().get().total()).onComplete(ar -> {
-      if (ar.failed()) {
-        LOG.warn("session {}: spend of key '{}' not recorded ({})", context.sessionId(), keyId,
-            ar.cause().getMessage());
-      } else if (ar.result()) {
+    // Never fails: spend the cluster cannot take now is kept by the limits and added later.
+    limits.addSpend(context.principal(), bill.cost().get().total()).onSuccess(overBudget -> {
+      if (overBudget) {
         LOG.warn("session {}: key '{}' reached its max_budget; closing its live sessions", context.sessionId(), keyId);
         eventBus.publish(BUDGET_EXHAUSTED_ADDRESS, keyId);
       }

@@ -307,7 +307,7 @@ public final class RealtimeEndpoint implements Handler<HttpServerRequest> {
     }
     DeploymentState deployment = upstream.deployment();
     return new VoiceLatency(System::nanoTime, figures -> {
-      metrics.voiceLatency(context.modelAlias(), context.deploymentId(), figures);
+      metrics.voiceLatency(deployment, figures);
       deployment.responseTimed(figures.firstAudioNanos(), System.nanoTime());
     });
   }

@@ -405,7 +405,7 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
     if (log != null) {
       log.closed(new SessionEventLog.Totals(closedBy, code, reason, millis, clientToUpstream.frames(),
           clientToUpstream.bytes(), upstreamToClient.frames(), upstreamToClient.bytes()), hooks.billing().cost(),
-          hooks.latency() == null ? null : hooks.latency().summary());
+          hooks.latencySummary());
     }
     metrics.sessionClosed(context.modelAlias(), closedBy, code);
     if (!context.quiet()) {

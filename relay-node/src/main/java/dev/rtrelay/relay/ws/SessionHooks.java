@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.ws;
 
+import dev.rtrelay.relay.events.LatencySummary;
 import dev.rtrelay.relay.events.ResponseLatency;
 import dev.rtrelay.relay.events.SessionEventLog;
 import dev.rtrelay.relay.guardrails.CheckContext;
@@ -86,9 +87,9 @@ final class SessionHooks {
     return gate;
   }
 
-  /** The session's voice latency, or null when it is not measured. */
-  VoiceLatency latency() {
-    return latency;
+  /** The session's voice latency for its closed record, or null when it is not measured. */
+  LatencySummary latencySummary() {
+    return latency == null ? null : latency.summary();
   }
 
   /** The type of a client message on its way to the model (every one, as it starts). */

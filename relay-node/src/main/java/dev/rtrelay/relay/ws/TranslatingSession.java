@@ -484,7 +484,7 @@ final class TranslatingSession implements LiveSession, SessionHooks.Actions {
     if (eventLog != null) {
       eventLog.closed(new SessionEventLog.Totals(by, code == null ? null : (int) code, reason, millis, framesIn,
           bytesIn, framesOut, bytesOut), hooks.billing().cost(),
-          hooks.latency() == null ? null : hooks.latency().summary());
+          hooks.latencySummary());
     }
     metrics.sessionClosed(context.modelAlias(), by, code == null ? null : (int) code);
     LOG.info("session {} (translated) closed by {} (code {}) after {} ms; {} client messages, {} to the client, "

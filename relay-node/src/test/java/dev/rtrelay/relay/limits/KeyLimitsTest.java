@@ -167,6 +167,8 @@ class KeyLimitsTest {
   void aPausedNodeDistrustsItsMembershipUntilTheHeartbeatTimeoutHasPassed() {
     AtomicLong nanos = new AtomicLong();
     ClusterQuorum quorum = new ClusterQuorum(2, () -> 3, 9_000, nanos::get);
+    List<Boolean> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    quorum.onChange(changes::add);
     assertTrue(quorum.present());
     nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(ClusterQuorum.TICK_MILLIS));
     quorum.tick();
@@ -185,6 +187,7 @@ class KeyLimitsTest {
     quorum.tick();
     assertTrue(quorum.present(), "9 s after the pause its view is trusted again");
     assertEquals("", quorum.absence());
+    assertEquals(List.of(false, true), changes, "the listener (the key limits) hears it go and come back");
   }
 
   @Test

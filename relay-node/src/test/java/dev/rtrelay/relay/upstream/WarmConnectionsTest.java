@@ -45,6 +45,18 @@ class WarmConnectionsTest {
     return relay.scrape().value(name);
   }
 
+  /** Scrapes until the metric satisfies {@code condition} (a scrape that fails counts as not yet). */
+  private static void awaitMetric(RelayFixture relay, String name, java.util.function.DoublePredicate condition,
+      String what) throws InterruptedException {
+    RecordingClient.await(() -> {
+      try {
+        return condition.test(metric(relay, name));
+      } catch (Exception notYet) {
+        return false;
+      }
+    }, what);
+  }
+
   @Test
   void aSessionAfterTheFirstUpgradesOnAWarmConnectionAndAClosedOneIsNeverUsed(Vertx vertx) throws Exception {
     FakeUpstream fake = FakeUpstream.echo(vertx).await(10, TimeUnit.SECONDS);
@@ -66,13 +78,7 @@ class WarmConnectionsTest {
       assertEquals(1, m.value("rtrelay_upstream_warm_age_at_use_seconds_count"));
 
       upstream.closeUnusedConnections(); // the provider's idle timeout
-      RecordingClient.await(() -> {
-        try {
-          return metric(relay, "rtrelay_upstream_warm_connections") == 0;
-        } catch (Exception e) {
-          return false;
-        }
-      }, "the pool noticing the closes");
+      awaitMetric(relay, "rtrelay_upstream_warm_connections", v -> v == 0, "the pool noticing the closes");
       session(relay); // no stale connection is used: dialled, and the session works
       assertEquals(2, metric(relay, "rtrelay_upstream_warm_misses_total"));
       String text = relay.scrape().toString();
@@ -91,13 +97,7 @@ class WarmConnectionsTest {
         .await(10, TimeUnit.SECONDS);
     try {
       session(relay);
-      RecordingClient.await(() -> {
-        try {
-          return metric(relay, "rtrelay_upstream_warm_refreshed_total") >= 2;
-        } catch (Exception e) {
-          return false;
-        }
-      }, "connections replaced at 0.4 s");
+      awaitMetric(relay, "rtrelay_upstream_warm_refreshed_total", v -> v >= 2, "connections replaced at 0.4 s");
       // No session for twice the maximum age: the pool is left to drain.
       RecordingClient.await(() -> upstream.unusedConnections() == 0, "the unused pool drained");
       int settled = upstream.connections();

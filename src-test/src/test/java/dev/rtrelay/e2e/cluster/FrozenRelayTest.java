@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rtrelay.bench.ChildProcess;
+import dev.rtrelay.bench.Ports;
 import dev.rtrelay.bench.Repo;
 import dev.rtrelay.relay.support.OnEventLoop;
 import io.vertx.core.Vertx;
@@ -13,7 +14,6 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,13 +61,13 @@ class FrozenRelayTest {
           warm_up_sessions: 0
           drain_seconds: 0
         """.formatted(KEY));
-    int portA = freePort();
-    int portB = freePort();
-    int managementA = freePort();
+    int portA = Ports.free();
+    int portB = Ports.free();
+    int managementA = Ports.free();
     Vertx vertx = Vertx.vertx();
     try (ChildProcess a = relay("relay-a", portA, managementA, config, clusterXml);
-        ChildProcess b = relay("relay-b", portB, freePort(), config, clusterXml);
-        ChildProcess c = relay("relay-c", freePort(), freePort(), config, clusterXml)) {
+        ChildProcess b = relay("relay-b", portB, Ports.free(), config, clusterXml);
+        ChildProcess c = relay("relay-c", Ports.free(), Ports.free(), config, clusterXml)) {
       a.awaitReady(180);
       b.awaitReady(180);
       c.awaitReady(180);
@@ -79,14 +79,14 @@ class FrozenRelayTest {
       // The cluster has formed when relay-b sees relay-a's slot: 429 (before, it may still be a cluster of one).
       awaitStatus(client, portB, 429, 60_000);
 
-      signal("STOP", a.pid());
+      a.signal("STOP");
       long frozen = System.currentTimeMillis();
       List<String> seen = new ArrayList<>();
       WebSocket admitted;
       try {
         admitted = awaitAdmitted(client, portB, 60_000, seen);
       } finally {
-        signal("CONT", a.pid());
+        a.signal("CONT");
       }
       long tookMillis = System.currentTimeMillis() - frozen;
       System.out.printf("frozen relay: the other relay admitted its key after %d ms; answers meanwhile: %s%n",
@@ -213,17 +213,6 @@ class FrozenRelayTest {
     } catch (Exception e) {
       lastSocket = null;
       return e.getClass().getSimpleName();
-    }
-  }
-
-  private static void signal(String name, long pid) throws Exception {
-    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).inheritIO().start();
-    assertEquals(0, kill.waitFor(), "kill -" + name);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }
