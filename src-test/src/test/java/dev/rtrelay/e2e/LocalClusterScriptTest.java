@@ -2,6 +2,7 @@ package dev.rtrelay.e2e;
 
 import dev.rtrelay.relay.support.OnEventLoop;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
@@ -137,6 +138,7 @@ class LocalClusterScriptTest {
             "rtrelay_logger_records_written_total");
       }
       assertTrue(written >= 6, "records written to Kafka: " + written);
+      assertQuietStart(output);
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
       script.toHandle().destroy(); // SIGTERM, as Ctrl-C would
@@ -154,6 +156,30 @@ class LocalClusterScriptTest {
     for (int port : new int[] {relayA, relayB, managementA, managementB, kafka, loggerMetrics}) {
       try (ServerSocket s = new ServerSocket(port)) {
         assertEquals(port, s.getLocalPort(), "port " + port + " is free again: every node stopped");
+      }
+    }
+  }
+
+  /**
+   * Issue 23: a clustered start, up to and including a first session, prints nothing a user must act on: no WARN or
+   * ERROR line and no SLF4J binding complaint, in any node's log.
+   */
+  private static void assertQuietStart(StringBuilder output) throws Exception {
+    String text;
+    synchronized (output) {
+      text = output.toString();
+    }
+    Matcher logs = Pattern.compile("(?m)^  logs +(\\S+)$").matcher(text);
+    assertTrue(logs.find(), "run-cluster names its log directory:\n" + text);
+    List<Path> files;
+    try (var listing = Files.list(Path.of(logs.group(1)))) {
+      files = listing.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList();
+    }
+    assertEquals(3, files.size(), "a logger's and two relays' logs: " + files);
+    for (Path file : files) {
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        assertFalse(line.contains(" WARN ") || line.contains(" ERROR ") || line.startsWith("SLF4J"),
+            file.getFileName() + " has a line a user would have to read:\n" + line);
       }
     }
   }
