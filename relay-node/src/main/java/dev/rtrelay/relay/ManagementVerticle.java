@@ -61,7 +61,7 @@ final class ManagementVerticle extends VerticleBase {
         boolean draining = services.drain().draining();
         ClusterQuorum quorum = services.limits().quorum();
         String absence = quorum.absence();
-        Optional<String> servesNothing = services.config().servesNothing();
+        Optional<String> servesNothing = services.config().current().servesNothing();
         String status = draining ? "draining" : servesNothing.isPresent() ? "not_serving"
             : !absence.isEmpty() ? "no_quorum" : "ready";
         JsonObject body = new JsonObject().put("status", status).put("live_sessions", services.router().liveSessions());

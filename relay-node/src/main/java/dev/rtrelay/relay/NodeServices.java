@@ -2,7 +2,6 @@ package dev.rtrelay.relay;
 
 import dev.rtrelay.metrics.NodeMetrics;
 import dev.rtrelay.relay.auth.KeyAuthenticator;
-import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.cost.CostStats;
 import dev.rtrelay.relay.events.EventLogSettings;
 import dev.rtrelay.relay.events.EventStats;
@@ -23,10 +22,11 @@ import java.util.Optional;
 /**
  * Node-wide state shared by every relay verticle instance (all thread-safe).
  *
+ * @param config the config in force: the start's, until a reload replaces it
  * @param quiet a warm-up node: sessions are not logged one by one
  */
 record NodeServices(
-    RelayConfig config,
+    LiveConfig config,
     KeyAuthenticator authenticator,
     KeyLimits limits,
     DeploymentRouter router,

@@ -51,6 +51,12 @@ public final class RelayMain implements Callable<Integer> {
           + "'gpt-realtime' on the simulated provider (or OpenAI when OPENAI_API_KEY is set), bound to 127.0.0.1.")
   Path config;
 
+  @Option(names = "--config-watch-seconds", paramLabel = "S", defaultValue = "5",
+      description = "With --config: how often the file's content is checked for a change to reload (default: "
+          + "${DEFAULT-VALUE}; 0: only on SIGHUP). A reload applies keys, models, deployments, prices and guardrails "
+          + "to new sessions; an invalid file is refused and the running config stays.")
+  int configWatchSeconds;
+
   @Option(names = "--port", paramLabel = "PORT", defaultValue = "4000",
       description = "Port to listen on (default: ${DEFAULT-VALUE}, LiteLLM's default; 0 picks a free port).")
   int port;
@@ -97,6 +103,9 @@ public final class RelayMain implements Callable<Integer> {
   private LoggerNode logger;
   private RelaySettings relaySettings = RelaySettings.defaults();
   private StopSignals stopSignals;
+  /** The config file's content at start, the reference for the first change the watcher sees. */
+  private byte[] configContent;
+  private ConfigWatcher watcher;
 
   RelayMain(Function<String, String> env) {
     this.env = env;
@@ -147,6 +156,12 @@ public final class RelayMain implements Callable<Integer> {
       int management = node.startManagement(managementHost, managementPort).await(30, TimeUnit.SECONDS);
       LOG.info("management listening on http://{}:{} (/metrics, /health/liveliness, /health/readiness)",
           managementHost, management);
+      if (config != null) {
+        watcher = new ConfigWatcher(vertx, node, config, new ConfigLoader(env), metrics.registry(), configContent,
+            configWatchSeconds * 1000L).start();
+        LOG.info("config: reloaded on SIGHUP{}", configWatchSeconds > 0
+            ? " and when " + config + " changes (checked every " + configWatchSeconds + " s)" : "");
+      }
     } catch (Exception e) {
       LOG.error("relay failed to start on {}:{}: {}", options.host(), options.port(), e.getMessage());
       if (vertx != null) {
@@ -200,7 +215,14 @@ public final class RelayMain implements Callable<Integer> {
       LOG.info(DefaultConfig.describe(env));
       return loader.parse(DefaultConfig.yaml(env), "embedded config");
     }
-    return loader.load(config);
+    try {
+      configContent = Files.readAllBytes(config);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ConfigException(config + ": file not found");
+    } catch (java.io.IOException e) {
+      throw new ConfigException(config + ": cannot read (" + e.getClass().getSimpleName() + ")");
+    }
+    return loader.parse(new String(configContent, java.nio.charset.StandardCharsets.UTF_8), config.toString());
   }
 
   private ServerOptions serverOptions() {
@@ -214,6 +236,9 @@ public final class RelayMain implements Callable<Integer> {
     }
     if (port < 0 || port > 65535) {
       throw new ConfigException("--port must be between 0 and 65535");
+    }
+    if (configWatchSeconds < 0) {
+      throw new ConfigException("--config-watch-seconds must be 0 (off) or more");
     }
     if (managementPort < 0 || managementPort > 65535) {
       throw new ConfigException("--management-port must be between 0 and 65535");
@@ -244,6 +269,9 @@ public final class RelayMain implements Callable<Integer> {
     LOG.info("shutting down (SIG{})", signal);
     return StopSignals.shutDown(() -> {
       // Sequential from this (non-Vert.x) thread: closing Vert.x from one of its own event loops races its shutdown.
+      if (watcher != null) {
+        watcher.stop();
+      }
       int drainSeconds = relaySettings.drainSeconds();
       node.drain(Duration.ofSeconds(drainSeconds)).await(drainSeconds + 15L, TimeUnit.SECONDS);
       if (logger != null) {

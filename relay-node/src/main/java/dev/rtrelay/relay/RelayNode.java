@@ -107,7 +107,7 @@ public final class RelayNode {
       CostStats costStats = new CostStats();
       GoogleAccessTokens googleTokens = new GoogleAccessTokens(vertx);
       WarmStats warmStats = new WarmStats();
-      NodeServices services = new NodeServices(config, KeyAuthenticator.of(config), limits, router,
+      NodeServices services = new NodeServices(new LiveConfig(config), KeyAuthenticator.of(config), limits, router,
           sim.map(s -> "ws://127.0.0.1:" + s.port()),
           "relay-" + UUID.randomUUID().toString().substring(0, 8), publishEvents,
           EventLogSettings.of(config.loggedEventTypes(), config.relay().logAudio(),
@@ -144,6 +144,16 @@ public final class RelayNode {
   /** Identifies this node in every session envelope it emits. */
   public String nodeId() {
     return services.nodeId();
+  }
+
+  /** Sessions open on this node, those on deployments a config reload took out included. */
+  public int liveSessions() {
+    return services.router().liveSessions();
+  }
+
+  /** The node's metrics registry (served on its management port). */
+  public io.micrometer.core.instrument.MeterRegistry registry() {
+    return services.metrics().registry();
   }
 
   public EventStats eventStats() {
@@ -191,6 +201,14 @@ public final class RelayNode {
       managementDeploymentId = id;
       return management.actualPort();
     });
+  }
+
+  /**
+   * Puts a reloaded config in force for new sessions ({@link ConfigReload}); live sessions are not touched. The config
+   * must come from {@link dev.rtrelay.relay.config.ConfigLoader}, validated in full.
+   */
+  public ConfigReload.Outcome reload(RelayConfig next) {
+    return ConfigReload.apply(vertx, services, next);
   }
 
   public Future<Void> close() {

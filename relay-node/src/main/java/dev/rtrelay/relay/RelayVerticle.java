@@ -57,7 +57,7 @@ final class RelayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    RelaySettings settings = services.config().relay();
+    RelaySettings settings = services.config().current().relay();
     upstreamClient = vertx.createWebSocketClient(upstreamClientOptions(settings));
     dialer = new UpstreamDialer(vertx, upstreamSocketOptions(settings), services.warmStats());
     UpstreamConnector connector = new UpstreamConnector(upstreamClient,

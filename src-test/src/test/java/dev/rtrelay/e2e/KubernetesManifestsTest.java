@@ -176,6 +176,7 @@ class KubernetesManifestsTest {
         assertEquals("9091", d.at("/spec/template/metadata/annotations").path("prometheus.io/port").asText());
         String configYaml = mountedFiles.get(argValue(container, "--config"));
         assertTrue(configYaml != null, "--config does not point at a mounted file");
+        checkConfigReloadable(d, container);
         // Every os.environ/NAME the relay config reads must be set in the container's env.
         RelayConfig config = new ConfigLoader(n -> env.containsKey(n)
             ? "placeholder-value-for-" + n + "-0123456789abcdef" : null).parse(configYaml, "k8s relay config");
@@ -329,6 +330,24 @@ class KubernetesManifestsTest {
           .map(r -> r.statusCode()).await(10, TimeUnit.SECONDS);
       assertEquals(200, status, "GET " + path);
     }
+  }
+
+  /**
+   * An updated relay ConfigMap must reach running pods, where the relay reloads it: mounted as a directory (a subPath
+   * mount never sees an update) from a ConfigMap whose name has no content hash (a hashed one is a new ConfigMap on
+   * every change, which restarts the pods instead).
+   */
+  private static void checkConfigReloadable(JsonNode deployment, JsonNode container) {
+    String config = argValue(container, "--config");
+    for (JsonNode mount : container.path("volumeMounts")) {
+      if (config.startsWith(mount.path("mountPath").asText() + "/")) {
+        assertFalse(mount.has("subPath"), "the relay config is mounted with subPath: updates never reach the pod");
+        assertEquals("rtrelay-relay-config", volume(deployment, mount.path("name").asText()).at("/configMap/name")
+            .asText(), "the relay ConfigMap's name must not carry a content hash");
+        return;
+      }
+    }
+    throw new AssertionError("--config " + config + " is not under a directory mount");
   }
 
   private static String argValue(JsonNode container, String option) {

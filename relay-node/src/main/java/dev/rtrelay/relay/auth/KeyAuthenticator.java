@@ -16,21 +16,34 @@ import java.util.Optional;
  * comparison against every candidate, so neither the timing nor the error reveals how close a guess was.
  */
 public final class KeyAuthenticator {
-  private final Optional<byte[]> masterDigest;
-  private final List<VirtualKeyConfig> keys;
   private final Clock clock;
-  private final Map<String, List<String>> teamGuardrails;
+  /** Replaced as a whole by a config reload, so one check never sees half of the old keys and half of the new. */
+  private volatile Keys keys;
+
+  /** The keys in force: the master key's digest, the virtual keys and the teams' guardrails. */
+  private record Keys(Optional<byte[]> masterDigest, List<VirtualKeyConfig> virtualKeys,
+      Map<String, List<String>> teamGuardrails) {
+    static Keys of(Optional<Secret> masterKey, List<VirtualKeyConfig> keys, Map<String, List<String>> teams) {
+      return new Keys(masterKey.map(k -> KeyDigest.sha256(k.reveal())), List.copyOf(keys), Map.copyOf(teams));
+    }
+  }
 
   public KeyAuthenticator(Optional<Secret> masterKey, List<VirtualKeyConfig> keys, Clock clock,
       Map<String, List<String>> teamGuardrails) {
-    this.masterDigest = masterKey.map(k -> KeyDigest.sha256(k.reveal()));
-    this.keys = keys;
+    this.keys = Keys.of(masterKey, keys, teamGuardrails);
     this.clock = clock;
-    this.teamGuardrails = teamGuardrails;
   }
 
   public static KeyAuthenticator of(RelayConfig config) {
     return new KeyAuthenticator(config.masterKey(), config.virtualKeys(), Clock.systemUTC(), config.teamGuardrails());
+  }
+
+  /**
+   * The keys of a reloaded config, for every check from now on. Sessions already admitted keep going; a WebRTC client
+   * secret issued to a key that is gone is refused at its next use ({@link #byAlias}).
+   */
+  public void replace(RelayConfig config) {
+    keys = Keys.of(config.masterKey(), config.virtualKeys(), config.teamGuardrails());
   }
 
   public Principal authenticate(Optional<String> presented) {
@@ -38,9 +51,10 @@ public final class KeyAuthenticator {
         "Missing API key: send 'Authorization: Bearer <key>', an 'api-key' header, or the subprotocol "
             + "'openai-insecure-api-key.<key>' together with 'realtime'"));
     byte[] digest = KeyDigest.sha256(key);
-    boolean isMaster = masterDigest.map(m -> KeyDigest.same(m, digest)).orElse(false);
+    Keys keys = this.keys;
+    boolean isMaster = keys.masterDigest().map(m -> KeyDigest.same(m, digest)).orElse(false);
     VirtualKeyConfig match = null;
-    for (VirtualKeyConfig candidate : keys) {
+    for (VirtualKeyConfig candidate : keys.virtualKeys()) {
       // No early exit: every candidate is compared so timing does not depend on the match position.
       if (KeyDigest.same(candidate.sha256(), digest)) {
         match = candidate;
@@ -52,7 +66,7 @@ public final class KeyAuthenticator {
     if (match == null) {
       throw RelayException.unauthorized("Invalid API key");
     }
-    return principal(match);
+    return principal(match, keys);
   }
 
   /**
@@ -60,20 +74,21 @@ public final class KeyAuthenticator {
    * the key must still be configured and unexpired, so revoking a key also revokes its outstanding secrets.
    */
   public Principal byAlias(String alias) {
-    if (alias.equals(Principal.master().id()) && masterDigest.isPresent()) {
+    Keys keys = this.keys;
+    if (alias.equals(Principal.master().id()) && keys.masterDigest().isPresent()) {
       return Principal.master();
     }
-    VirtualKeyConfig key = keys.stream().filter(k -> k.alias().equals(alias)).findFirst().orElseThrow(() ->
+    VirtualKeyConfig key = keys.virtualKeys().stream().filter(k -> k.alias().equals(alias)).findFirst().orElseThrow(() ->
         RelayException.unauthorized("The key this client secret was issued to is no longer configured"));
-    return principal(key);
+    return principal(key, keys);
   }
 
-  private Principal principal(VirtualKeyConfig match) {
+  private Principal principal(VirtualKeyConfig match, Keys keys) {
     if (match.expires().isPresent() && !clock.instant().isBefore(match.expires().get())) {
       throw RelayException.unauthorized("API key '" + match.alias() + "' expired at " + match.expires().get());
     }
     List<String> guardrails = new ArrayList<>(match.guardrails());
-    match.teamId().map(t -> teamGuardrails.getOrDefault(t, List.of())).ifPresent(guardrails::addAll);
+    match.teamId().map(t -> keys.teamGuardrails().getOrDefault(t, List.of())).ifPresent(guardrails::addAll);
     return new Principal(match.alias(), match.models(), match.quota(), match.teamId(), match.metadata(),
         List.copyOf(guardrails));
   }

@@ -18,6 +18,21 @@ public final class Secret {
     return value;
   }
 
+  /**
+   * Equal values, compared in constant time: a config reload compares deployments (keys included) to tell which ones
+   * changed, and must not leak through timing how much of a key matched.
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Secret s && java.security.MessageDigest.isEqual(
+        value.getBytes(java.nio.charset.StandardCharsets.UTF_8), s.value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Override
+  public int hashCode() {
+    return value.length();
+  }
+
   @Override
   public String toString() {
     return "****";

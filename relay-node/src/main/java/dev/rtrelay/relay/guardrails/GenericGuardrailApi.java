@@ -67,6 +67,12 @@ final class GenericGuardrailApi extends ConfiguredGuardrail {
   }
 
   @Override
+  public boolean sameAs(Guardrail configured) {
+    return configured instanceof GenericGuardrailApi other && other.name().equals(name())
+        && other.modes().equals(modes()) && other.defaultOn() == defaultOn() && other.settings.equals(settings);
+  }
+
+  @Override
   public Future<Verdict> check(String text, CheckContext context) {
     if (client == null) {
       return Future.failedFuture(new IllegalStateException("guardrail " + name() + " used before bind()"));

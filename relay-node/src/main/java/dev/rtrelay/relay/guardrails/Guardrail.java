@@ -27,4 +27,13 @@ public interface Guardrail {
   default Guardrail bind(Vertx vertx) {
     return this;
   }
+
+  /**
+   * Whether this bound guardrail can stand for {@code configured} (the same entry of a reloaded config, not yet
+   * bound): a config reload keeps a guardrail whose entry did not change, with its connections, instead of binding
+   * it again. Guardrails that hold nothing are simply bound again.
+   */
+  default boolean sameAs(Guardrail configured) {
+    return false;
+  }
 }

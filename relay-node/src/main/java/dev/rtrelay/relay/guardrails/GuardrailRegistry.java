@@ -9,10 +9,27 @@ import java.util.Optional;
 
 /** All configured guardrails by name; picks the ones a session runs. */
 public final class GuardrailRegistry {
-  private final Map<String, Guardrail> byName = new LinkedHashMap<>();
+  /** Replaced as a whole by a config reload; a session keeps the guardrails it was admitted with. */
+  private volatile Map<String, Guardrail> byName;
 
   public GuardrailRegistry(Collection<Guardrail> guardrails) {
-    guardrails.forEach(g -> byName.put(g.name(), g));
+    byName = byName(guardrails);
+  }
+
+  private static Map<String, Guardrail> byName(Collection<Guardrail> guardrails) {
+    Map<String, Guardrail> map = new LinkedHashMap<>();
+    guardrails.forEach(g -> map.put(g.name(), g));
+    return java.util.Collections.unmodifiableMap(map);
+  }
+
+  /** The guardrails of a reloaded config (bound), for sessions admitted from now on. */
+  public void replace(Collection<Guardrail> guardrails) {
+    byName = byName(guardrails);
+  }
+
+  /** The guardrail of this name in force now, bound. */
+  public Optional<Guardrail> named(String name) {
+    return Optional.ofNullable(byName.get(name));
   }
 
   public boolean contains(String name) {
@@ -26,6 +43,7 @@ public final class GuardrailRegistry {
    * @return empty when a requested name does not exist (the caller refuses the session with 400)
    */
   public Optional<List<Guardrail>> forSession(Collection<String> attached, Collection<String> requested) {
+    Map<String, Guardrail> byName = this.byName;
     List<Guardrail> chosen = new ArrayList<>();
     for (Guardrail g : byName.values()) {
       if (g.defaultOn() || attached.contains(g.name()) || requested.contains(g.name())) {

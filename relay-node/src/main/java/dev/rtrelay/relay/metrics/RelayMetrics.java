@@ -36,26 +36,23 @@ public final class RelayMetrics {
   private final GuardrailStats guardrails;
   private final CostStats cost;
   private final FrameMeters clientToUpstream;
-  /** Per configured deployment (each belongs to one alias): fixed at start, so the label set is bounded. */
-  private final java.util.Map<DeploymentState, LatencyMeters> latency = new java.util.IdentityHashMap<>();
+  /**
+   * Per configured deployment (model and deployment id): the label set is the config's, bounded; a reload adds the
+   * new pairs and removes those it took out ({@link #deploymentsChanged}).
+   */
+  private final java.util.Map<String, DeploymentMeters> deployments = new java.util.concurrent.ConcurrentHashMap<>();
+  private final DeploymentRouter router;
   private final FrameMeters upstreamToClient;
 
   public RelayMetrics(MeterRegistry registry, DeploymentRouter router, EventStats events, GuardrailStats guardrails,
       CostStats cost, KeyLimits limits, LoggerDirectory loggers, GoogleAccessTokens googleTokens,
       WarmStats warm) {
     this.registry = registry;
+    this.router = router;
     this.events = events;
     this.guardrails = guardrails;
     this.cost = cost;
-    for (String alias : router.aliases()) {
-      ModelGroup group = router.group(alias).orElseThrow();
-      for (DeploymentState d : group.deployments()) {
-        Gauge.builder("rtrelay_sessions_live", d, DeploymentState::liveSessions)
-            .description("Realtime sessions open on this node").tags(modelDeployment(alias, d))
-            .register(registry);
-        latency.put(d, new LatencyMeters(registry, modelDeployment(alias, d)));
-      }
-    }
+    deploymentsChanged();
     Timer forward = Timer.builder("rtrelay_frame_forward").description("Time to hand one frame to the other "
             + "socket (one frame in " + FrameMeters.SAMPLE_EVERY + " is timed)")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1_000))
@@ -147,9 +144,50 @@ public final class RelayMetrics {
 
   /** One response's voice latency on a configured deployment (anything else, e.g. a warm-up's, is not recorded). */
   public void voiceLatency(DeploymentState deployment, ResponseLatency figures) {
-    LatencyMeters meters = latency.get(deployment);
+    DeploymentMeters meters = deployments.get(key(deployment.config().modelName(), deployment.config().id()));
     if (meters != null) {
-      meters.record(figures);
+      meters.latency().record(figures);
+    }
+  }
+
+  /**
+   * Registers the meters of deployments the router has now and removes those of deployments it no longer has (after a
+   * config reload), so the label set stays the config's.
+   */
+  public synchronized void deploymentsChanged() {
+    java.util.Set<String> present = new java.util.HashSet<>();
+    for (String alias : router.aliases()) {
+      ModelGroup group = router.group(alias).orElseThrow();
+      for (DeploymentState d : group.deployments()) {
+        String key = key(alias, d.config().id());
+        present.add(key);
+        deployments.computeIfAbsent(key, k -> {
+          Tags tags = modelDeployment(alias, d);
+          String id = d.config().id();
+          Gauge live = Gauge.builder("rtrelay_sessions_live", router, r -> r.liveSessions(id))
+              .description("Realtime sessions open on this node").tags(tags).register(registry);
+          return new DeploymentMeters(live, new LatencyMeters(registry, tags));
+        });
+      }
+    }
+    deployments.entrySet().removeIf(e -> {
+      if (present.contains(e.getKey())) {
+        return false;
+      }
+      e.getValue().removeFrom(registry);
+      return true;
+    });
+  }
+
+  private static String key(String alias, String deploymentId) {
+    return alias + '\u0000' + deploymentId;
+  }
+
+  /** The meters labelled with one deployment. */
+  private record DeploymentMeters(Gauge live, LatencyMeters latency) {
+    void removeFrom(MeterRegistry registry) {
+      registry.remove(live);
+      latency.removeFrom(registry);
     }
   }
 
@@ -165,6 +203,12 @@ public final class RelayMetrics {
       firstText = timer(registry, "rtrelay_time_to_first_text", "From the end of the user's turn to the "
           + "response's first text or transcript delta", tags);
       duration = timer(registry, "rtrelay_response_duration", "From response.created to response.done", tags);
+    }
+
+    void removeFrom(MeterRegistry registry) {
+      registry.remove(firstAudio);
+      registry.remove(firstText);
+      registry.remove(duration);
     }
 
     private static Timer timer(MeterRegistry registry, String name, String description, Tags tags) {

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
@@ -23,23 +25,82 @@ import org.slf4j.LoggerFactory;
 public final class DeploymentRouter {
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentRouter.class);
 
-  private final Map<String, ModelGroup> groups;
-  private final RouterSettings settings;
+  /** Replaced as a whole by a config reload; a session keeps the {@link DeploymentState} it was admitted on. */
+  private volatile Map<String, ModelGroup> groups;
+  private volatile RouterSettings settings;
+  /**
+   * States a reload took out of routing while sessions were still open on them: counted in {@link #liveSessions()}
+   * (a drain waits for them) until their last session ends.
+   */
+  private final List<DeploymentState> retired = new CopyOnWriteArrayList<>();
   private final LongSupplier nanoClock;
   private final RandomGenerator random;
 
   public DeploymentRouter(List<DeploymentConfig> deployments, RouterSettings settings, LongSupplier nanoClock,
       RandomGenerator random) {
-    Map<String, List<DeploymentState>> byAlias = new LinkedHashMap<>();
-    for (DeploymentConfig d : deployments) {
-      byAlias.computeIfAbsent(d.modelName(), a -> new ArrayList<>()).add(new DeploymentState(d));
-    }
-    Map<String, ModelGroup> built = new LinkedHashMap<>();
-    byAlias.forEach((alias, states) -> built.put(alias, new ModelGroup(alias, List.copyOf(states))));
-    this.groups = Map.copyOf(built);
+    this.groups = build(deployments, Map.of());
     this.settings = settings;
     this.nanoClock = nanoClock;
     this.random = random;
+  }
+
+  /**
+   * The deployments of a reloaded config, for every admission from now on. A deployment whose entry is unchanged
+   * (same id, same settings) keeps its state: live sessions, cooldown and recent latency carry over. A changed or
+   * removed one gets out of routing; its open sessions go on, on the state they hold.
+   */
+  public synchronized Change replace(List<DeploymentConfig> deployments, RouterSettings settings) {
+    Map<String, DeploymentState> current = new LinkedHashMap<>();
+    groups.values().forEach(g -> g.deployments().forEach(d -> current.put(d.config().id(), d)));
+    Map<String, ModelGroup> next = build(deployments, current);
+    List<String> added = new ArrayList<>();
+    List<String> changed = new ArrayList<>();
+    Set<DeploymentState> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    next.values().forEach(g -> g.deployments().forEach(d -> {
+      DeploymentState before = current.get(d.config().id());
+      if (before == d) {
+        kept.add(d);
+      } else if (before == null) {
+        added.add(d.config().id());
+      } else {
+        changed.add(d.config().id());
+      }
+    }));
+    List<String> removed = new ArrayList<>();
+    for (DeploymentState d : current.values()) {
+      if (!kept.contains(d)) {
+        if (!changed.contains(d.config().id())) {
+          removed.add(d.config().id());
+        }
+        if (d.liveSessions() > 0) {
+          retired.add(d);
+        }
+      }
+    }
+    this.settings = settings;
+    this.groups = next;
+    retired.removeIf(d -> d.liveSessions() == 0);
+    return new Change(List.copyOf(added), List.copyOf(changed), List.copyOf(removed));
+  }
+
+  /** What a reload did to the deployments, by id. */
+  public record Change(List<String> added, List<String> changed, List<String> removed) {
+    public boolean none() {
+      return added.isEmpty() && changed.isEmpty() && removed.isEmpty();
+    }
+  }
+
+  private static Map<String, ModelGroup> build(List<DeploymentConfig> deployments,
+      Map<String, DeploymentState> reusable) {
+    Map<String, List<DeploymentState>> byAlias = new LinkedHashMap<>();
+    for (DeploymentConfig d : deployments) {
+      DeploymentState before = reusable.get(d.id());
+      DeploymentState state = before != null && before.config().equals(d) ? before : new DeploymentState(d);
+      byAlias.computeIfAbsent(d.modelName(), a -> new ArrayList<>()).add(state);
+    }
+    Map<String, ModelGroup> built = new LinkedHashMap<>();
+    byAlias.forEach((alias, states) -> built.put(alias, new ModelGroup(alias, List.copyOf(states))));
+    return Map.copyOf(built);
   }
 
   public static DeploymentRouter of(List<DeploymentConfig> deployments, RouterSettings settings) {
@@ -66,11 +127,32 @@ public final class DeploymentRouter {
     return groups.keySet().stream().sorted().toList();
   }
 
-  /** Sessions currently open on this node, across every group. */
+  /** Sessions currently open on this node, across every group, those on deployments a reload took out included. */
   public int liveSessions() {
     int total = 0;
     for (ModelGroup g : groups.values()) {
       for (DeploymentState d : g.deployments()) {
+        total += d.liveSessions();
+      }
+    }
+    for (DeploymentState d : retired) {
+      total += d.liveSessions();
+    }
+    return total;
+  }
+
+  /** Sessions open on the deployment with this id, on its current state and on any a reload replaced. */
+  public int liveSessions(String deploymentId) {
+    int total = 0;
+    for (ModelGroup g : groups.values()) {
+      for (DeploymentState d : g.deployments()) {
+        if (d.config().id().equals(deploymentId)) {
+          total += d.liveSessions();
+        }
+      }
+    }
+    for (DeploymentState d : retired) {
+      if (d.config().id().equals(deploymentId)) {
         total += d.liveSessions();
       }
     }
@@ -86,7 +168,7 @@ public final class DeploymentRouter {
         healthy.add(d);
       }
     }
-    return switch (settings.strategy()) {
+    return switch (this.settings.strategy()) {
       case LEAST_BUSY -> leastBusy(healthy);
       case LATENCY_BASED -> fastestFirst(healthy, now);
       case SIMPLE_SHUFFLE -> weightedShuffle(healthy);
@@ -103,6 +185,7 @@ public final class DeploymentRouter {
 
   /** @return true when this failure put the deployment in cooldown */
   public boolean recordFailure(DeploymentState deployment) {
+    RouterSettings settings = this.settings;
     long cooldownNanos = (long) (settings.cooldownSeconds() * 1e9);
     if (deployment.recordFailure(settings.allowedFails(), cooldownNanos, nanoClock.getAsLong())) {
       LOG.warn("deployment {} cooled down for {} s after {} consecutive failed handshakes",
