@@ -1,6 +1,7 @@
 package dev.rtrelay.relay;
 
 import dev.rtrelay.relay.http.HttpErrors;
+import dev.rtrelay.relay.keys.KeyManagementApi;
 import dev.rtrelay.relay.limits.ClusterQuorum;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -8,11 +9,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.util.Optional;
 
 /**
- * The operators' listener: {@code /metrics} (Prometheus text) and {@code /health/liveliness} and
- * {@code /health/readiness}, on a port of its own (loopback unless told otherwise), so nothing for operators is on
+ * The operators' listener: {@code /metrics} (Prometheus text), {@code /health/liveliness} and
+ * {@code /health/readiness}, and the key management API ({@link KeyManagementApi}), on a port of its own (loopback unless told otherwise), so nothing for operators is on
  * the clients' port and clients cannot reach it through the ingress. A scrape is rendered on a worker thread: a large
  * registry never holds up an event loop that carries audio.
  */
@@ -21,6 +23,7 @@ final class ManagementVerticle extends VerticleBase {
   private final String host;
   private final int port;
   private HttpServer server;
+  private KeyManagementApi keyApi;
 
   ManagementVerticle(NodeServices services, String host, int port) {
     this.services = services;
@@ -30,6 +33,8 @@ final class ManagementVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    keyApi = new KeyManagementApi(services.authenticator(), services.guardrails(), services.limits(),
+        Clock.systemUTC());
     server = vertx.createHttpServer().requestHandler(this::handle);
     return server.listen(port, host);
   }
@@ -39,6 +44,10 @@ final class ManagementVerticle extends VerticleBase {
   }
 
   private void handle(HttpServerRequest request) {
+    if (KeyManagementApi.serves(request.path())) {
+      keyApi.handle(request);
+      return;
+    }
     if (request.method() != HttpMethod.GET) {
       request.response().setStatusCode(405).end();
       return;

@@ -156,6 +156,8 @@ public final class RelayMain implements Callable<Integer> {
       int management = node.startManagement(managementHost, managementPort).await(30, TimeUnit.SECONDS);
       LOG.info("management listening on http://{}:{} (/metrics, /health/liveliness, /health/readiness)",
           managementHost, management);
+      LOG.info("key management: /key/*, /team/*, /spend/keys on the management port (master key); keys and teams "
+          + "made there are kept in this node's memory: lost at restart and not shared with other relays");
       if (config != null) {
         watcher = new ConfigWatcher(vertx, node, config, new ConfigLoader(env), metrics.registry(), configContent,
             configWatchSeconds * 1000L).start();

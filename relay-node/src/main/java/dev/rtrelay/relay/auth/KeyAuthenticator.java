@@ -5,6 +5,9 @@ import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.config.Secret;
 import dev.rtrelay.relay.config.VirtualKeyConfig;
 import dev.rtrelay.relay.http.RelayException;
+import dev.rtrelay.relay.keys.RuntimeKeys;
+import dev.rtrelay.relay.keys.RuntimeTeam;
+import dev.rtrelay.relay.keys.StoredKey;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +20,8 @@ import java.util.Optional;
  */
 public final class KeyAuthenticator {
   private final Clock clock;
+  /** Keys and teams made through the management API; those of the config win on conflict. */
+  private final RuntimeKeys runtime = new RuntimeKeys();
   /** Replaced as a whole by a config reload, so one check never sees half of the old keys and half of the new. */
   private volatile Keys keys;
 
@@ -46,6 +51,36 @@ public final class KeyAuthenticator {
     keys = Keys.of(config.masterKey(), config.virtualKeys(), config.teamGuardrails());
   }
 
+  /** The keys and teams of the management API. */
+  public RuntimeKeys runtimeKeys() {
+    return runtime;
+  }
+
+  /** The config's virtual keys in force now. */
+  public List<VirtualKeyConfig> configKeys() {
+    return keys.virtualKeys();
+  }
+
+  /** Whether the config (in force now) declares this team. */
+  public boolean configTeam(String teamId) {
+    return keys.teamGuardrails().containsKey(teamId);
+  }
+
+  /** The config's teams in force now, with their guardrails. */
+  public Map<String, List<String>> configTeams() {
+    return keys.teamGuardrails();
+  }
+
+  /** Whether this digest is the master key's or a config key's: a key the API must not make again. */
+  public boolean configured(byte[] digest) {
+    Keys keys = this.keys;
+    boolean found = keys.masterDigest().map(m -> KeyDigest.same(m, digest)).orElse(false);
+    for (VirtualKeyConfig candidate : keys.virtualKeys()) {
+      found |= KeyDigest.same(candidate.sha256(), digest);
+    }
+    return found;
+  }
+
   public Principal authenticate(Optional<String> presented) {
     String key = presented.orElseThrow(() -> RelayException.unauthorized(
         "Missing API key: send 'Authorization: Bearer <key>', an 'api-key' header, or the subprotocol "
@@ -64,7 +99,8 @@ public final class KeyAuthenticator {
       return Principal.master();
     }
     if (match == null) {
-      throw RelayException.unauthorized("Invalid API key");
+      match = runtime.byDigest(digest).map(StoredKey::config).orElseThrow(() ->
+          RelayException.unauthorized("Invalid API key"));
     }
     return principal(match, keys);
   }
@@ -78,8 +114,9 @@ public final class KeyAuthenticator {
     if (alias.equals(Principal.master().id()) && keys.masterDigest().isPresent()) {
       return Principal.master();
     }
-    VirtualKeyConfig key = keys.virtualKeys().stream().filter(k -> k.alias().equals(alias)).findFirst().orElseThrow(() ->
-        RelayException.unauthorized("The key this client secret was issued to is no longer configured"));
+    VirtualKeyConfig key = keys.virtualKeys().stream().filter(k -> k.alias().equals(alias)).findFirst()
+        .or(() -> runtime.byAlias(alias).map(StoredKey::config)).orElseThrow(() ->
+            RelayException.unauthorized("The key this client secret was issued to is no longer configured"));
     return principal(key, keys);
   }
 
@@ -88,7 +125,8 @@ public final class KeyAuthenticator {
       throw RelayException.unauthorized("API key '" + match.alias() + "' expired at " + match.expires().get());
     }
     List<String> guardrails = new ArrayList<>(match.guardrails());
-    match.teamId().map(t -> keys.teamGuardrails().getOrDefault(t, List.of())).ifPresent(guardrails::addAll);
+    match.teamId().map(t -> keys.teamGuardrails().containsKey(t) ? keys.teamGuardrails().get(t)
+        : runtime.team(t).map(RuntimeTeam::guardrails).orElse(List.of())).ifPresent(guardrails::addAll);
     return new Principal(match.alias(), match.models(), match.quota(), match.teamId(), match.metadata(),
         List.copyOf(guardrails));
   }

@@ -408,60 +408,75 @@ public final class ConfigLoader {
     Set<String> aliases = new LinkedHashSet<>();
     for (int i = 0; i < list.size(); i++) {
       String path = "general_settings.virtual_keys[" + i + "]";
-      JsonNode entry = list.get(i);
-      String alias = requiredText(entry, "key_alias", path + ".key_alias");
-      if (alias.equals("master")) {
-        throw ConfigException.at(path + ".key_alias", "'master' is reserved for the master key");
+      VirtualKeyConfig key = virtualKey(list.get(i), path, guardrailNames, unsupported);
+      if (!aliases.add(key.alias())) {
+        throw ConfigException.at(path + ".key_alias", "duplicate key_alias '" + key.alias() + "'");
       }
-      if (!aliases.add(alias)) {
-        throw ConfigException.at(path + ".key_alias", "duplicate key_alias '" + alias + "'");
-      }
-      byte[] digest;
-      if (entry.has("key_sha256") == entry.has("key")) {
-        throw ConfigException.at(path, "set exactly one of key_sha256 (hex SHA-256 of the key) or key");
-      } else if (entry.has("key_sha256")) {
-        String hex = requiredText(entry, "key_sha256", path + ".key_sha256");
-        try {
-          digest = HexFormat.of().parseHex(hex.toLowerCase());
-        } catch (IllegalArgumentException e) {
-          digest = new byte[0];
-        }
-        if (digest.length != 32) {
-          throw ConfigException.at(path + ".key_sha256", "must be 64 hex characters (SHA-256)");
-        }
-      } else {
-        digest = KeyDigest.sha256(requiredText(entry, "key", path + ".key"));
-      }
-      Set<String> models = new LinkedHashSet<>();
-      JsonNode modelsNode = entry.path("models");
-      if (!modelsNode.isMissingNode() && !modelsNode.isNull()) {
-        if (!modelsNode.isArray()) {
-          throw ConfigException.at(path + ".models", "must be a list of model_name aliases");
-        }
-        modelsNode.forEach(m -> models.add(m.asText()));
-      }
-      KeyQuota quota = quota(entry, path);
-      Optional<Instant> expires = optionalText(entry, "expires", path + ".expires").map(s -> {
-        try {
-          return Instant.parse(s);
-        } catch (DateTimeParseException e) {
-          throw ConfigException.at(path + ".expires", "must be an ISO-8601 instant like 2027-01-01T00:00:00Z");
-        }
-      });
-      Map<String, String> metadata = new LinkedHashMap<>();
-      JsonNode meta = entry.path("metadata");
-      if (meta.isObject()) {
-        meta.fields().forEachRemaining(f -> metadata.put(f.getKey(), f.getValue().asText()));
-      }
-      // LiteLLM keeps a key's guardrails in metadata.guardrails; a top-level list is accepted too.
-      JsonNode guardrailList = entry.has("guardrails") ? entry.get("guardrails") : entry.path("metadata").path("guardrails");
-      String guardrailPath = path + (entry.has("guardrails") ? ".guardrails" : ".metadata.guardrails");
-      metadata.remove("guardrails");
-      result.add(new VirtualKeyConfig(alias, digest, Set.copyOf(models), quota, expires,
-          optionalText(entry, "team_id", path + ".team_id"), Map.copyOf(metadata),
-          guardrailNames(guardrailList, guardrailPath, guardrailNames, unsupported)));
+      result.add(key);
     }
     return List.copyOf(result);
+  }
+
+  /**
+   * One virtual key in LiteLLM's field names ({@code key_alias}, {@code key} or {@code key_sha256}, {@code models},
+   * {@code max_parallel_requests}, {@code rpm_limit}, {@code max_budget}, {@code budget_duration}, {@code expires},
+   * {@code team_id}, {@code metadata}, {@code guardrails}), validated as in {@code config.yaml}: shared by the config
+   * and the management API, so a key means the same wherever it was made.
+   *
+   * @param path where the entry is, for error messages
+   * @param guardrailNames the guardrails that exist
+   * @param unsupported guardrails of a type the relay skips (a key naming one is refused)
+   */
+  public VirtualKeyConfig virtualKey(JsonNode entry, String path, Set<String> guardrailNames,
+      Map<String, String> unsupported) {
+    String alias = requiredText(entry, "key_alias", path + ".key_alias");
+    if (alias.equals("master")) {
+      throw ConfigException.at(path + ".key_alias", "'master' is reserved for the master key");
+    }
+    byte[] digest;
+    if (entry.has("key_sha256") == entry.has("key")) {
+      throw ConfigException.at(path, "set exactly one of key_sha256 (hex SHA-256 of the key) or key");
+    } else if (entry.has("key_sha256")) {
+      String hex = requiredText(entry, "key_sha256", path + ".key_sha256");
+      try {
+        digest = HexFormat.of().parseHex(hex.toLowerCase());
+      } catch (IllegalArgumentException e) {
+        digest = new byte[0];
+      }
+      if (digest.length != 32) {
+        throw ConfigException.at(path + ".key_sha256", "must be 64 hex characters (SHA-256)");
+      }
+    } else {
+      digest = KeyDigest.sha256(requiredText(entry, "key", path + ".key"));
+    }
+    Set<String> models = new LinkedHashSet<>();
+    JsonNode modelsNode = entry.path("models");
+    if (!modelsNode.isMissingNode() && !modelsNode.isNull()) {
+      if (!modelsNode.isArray()) {
+        throw ConfigException.at(path + ".models", "must be a list of model_name aliases");
+      }
+      modelsNode.forEach(m -> models.add(m.asText()));
+    }
+    KeyQuota quota = quota(entry, path);
+    Optional<Instant> expires = optionalText(entry, "expires", path + ".expires").map(s -> {
+      try {
+        return Instant.parse(s);
+      } catch (DateTimeParseException e) {
+        throw ConfigException.at(path + ".expires", "must be an ISO-8601 instant like 2027-01-01T00:00:00Z");
+      }
+    });
+    Map<String, String> metadata = new LinkedHashMap<>();
+    JsonNode meta = entry.path("metadata");
+    if (meta.isObject()) {
+      meta.fields().forEachRemaining(f -> metadata.put(f.getKey(), f.getValue().asText()));
+    }
+    // LiteLLM keeps a key's guardrails in metadata.guardrails; a top-level list is accepted too.
+    JsonNode guardrailList = entry.has("guardrails") ? entry.get("guardrails") : entry.path("metadata").path("guardrails");
+    String guardrailPath = path + (entry.has("guardrails") ? ".guardrails" : ".metadata.guardrails");
+    metadata.remove("guardrails");
+    return new VirtualKeyConfig(alias, digest, Set.copyOf(models), quota, expires,
+        optionalText(entry, "team_id", path + ".team_id"), Map.copyOf(metadata),
+        guardrailNames(guardrailList, guardrailPath, guardrailNames, unsupported));
   }
 
   private KeyQuota quota(JsonNode entry, String path) {

@@ -27,6 +27,11 @@ public final class GuardrailRegistry {
     byName = byName(guardrails);
   }
 
+  /** The names of the guardrails in force now. */
+  public java.util.Set<String> names() {
+    return java.util.Set.copyOf(byName.keySet());
+  }
+
   /** The guardrail of this name in force now, bound. */
   public Optional<Guardrail> named(String name) {
     return Optional.ofNullable(byName.get(name));

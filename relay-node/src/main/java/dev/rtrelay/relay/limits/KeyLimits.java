@@ -135,6 +135,25 @@ public final class KeyLimits {
     }
   }
 
+  /**
+   * A key's usage as the cluster holds it: spend in the current budget period (tracked for keys with
+   * {@code max_budget}), when that period ends, and live sessions across the cluster. Empty when nothing was recorded.
+   */
+  public Future<Optional<KeyUsage>> usage(String keyId, KeyQuota quota) {
+    return clusterCall(() -> map.get(keyId)).timeout(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .map(json -> {
+          if (json == null) {
+            return Optional.empty();
+          }
+          KeyState state = KeyState.parse(json);
+          state.refresh(liveNodes.get(), clock.millis(), quota);
+          return Optional.of(new KeyUsage(state.spend(), state.periodEnd(quota), state.liveSessions()));
+        });
+  }
+
+  /** What {@link #usage} reads. @param periodEnd when the spend resets; empty without a budget_duration */
+  public record KeyUsage(BigDecimal spend, Optional<java.time.Instant> periodEnd, int liveSessions) {}
+
   /** The quorum this node's admissions depend on. */
   public ClusterQuorum quorum() {
     return quorum;

@@ -138,6 +138,16 @@ final class KeyState {
     return spend.compareTo(maxBudget) >= 0;
   }
 
+  BigDecimal spend() {
+    return spend;
+  }
+
+  /** When the current budget period ends; empty without a period. */
+  Optional<Instant> periodEnd(KeyQuota quota) {
+    return window == null || quota.budgetDuration().isEmpty() ? Optional.empty()
+        : Optional.of(Instant.ofEpochMilli(window + quota.budgetDuration().get().toMillis()));
+  }
+
   int liveSessions() {
     int total = 0;
     for (String node : live.fieldNames()) {
