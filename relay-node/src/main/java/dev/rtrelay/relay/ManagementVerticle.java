@@ -33,8 +33,8 @@ final class ManagementVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    keyApi = new KeyManagementApi(services.authenticator(), services.guardrails(), services.limits(),
-        Clock.systemUTC());
+    keyApi = new KeyManagementApi(services.authenticator(), services.keyStore(), services.guardrails(),
+        services.limits(), Clock.systemUTC());
     server = vertx.createHttpServer().requestHandler(this::handle);
     return server.listen(port, host);
   }

@@ -10,6 +10,7 @@ import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.http.AuthBrake;
 import dev.rtrelay.relay.http.DrainState;
+import dev.rtrelay.relay.keys.KeyStore;
 import dev.rtrelay.relay.limits.KeyLimits;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
@@ -28,6 +29,7 @@ import java.util.Optional;
 record NodeServices(
     LiveConfig config,
     KeyAuthenticator authenticator,
+    KeyStore keyStore,
     KeyLimits limits,
     DeploymentRouter router,
     Optional<String> simulatedBase,

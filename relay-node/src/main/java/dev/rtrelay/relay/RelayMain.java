@@ -15,6 +15,8 @@ import dev.rtrelay.relay.config.ConfigLoader;
 import dev.rtrelay.relay.config.KeyDigest;
 import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.config.RelaySettings;
+import dev.rtrelay.relay.keys.KafkaKeyStore;
+import dev.rtrelay.relay.keys.KeyStore;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -97,6 +99,16 @@ public final class RelayMain implements Callable<Integer> {
       description = "Topic for --kafka (default: ${DEFAULT-VALUE}).")
   String kafkaTopic;
 
+  @Option(names = "--keys-kafka", paramLabel = "HOST:PORT",
+      description = "Keep the keys and teams made through the management API in a compacted topic of this Kafka: "
+          + "durable, and shared by every relay that uses the same topic (default: the --kafka broker if given; "
+          + "otherwise they live in this node's memory).")
+  String keysKafka;
+
+  @Option(names = "--keys-topic", paramLabel = "NAME", defaultValue = "rtrelay-keys",
+      description = "Compacted topic for --keys-kafka (default: ${DEFAULT-VALUE}; created if missing).")
+  String keysTopic;
+
   private final Function<String, String> env;
   private Vertx vertx;
   private RelayNode node;
@@ -106,6 +118,7 @@ public final class RelayMain implements Callable<Integer> {
   /** The config file's content at start, the reference for the first change the watcher sees. */
   private byte[] configContent;
   private ConfigWatcher watcher;
+  private KeyStore keyStore;
 
   RelayMain(Function<String, String> env) {
     this.env = env;
@@ -152,12 +165,19 @@ public final class RelayMain implements Callable<Integer> {
       }
       // Before the node listens: a load balancer sees it only once its JIT is warm.
       LOG.info(WarmUp.run(vertx, options, relaySettings.warmUpSessions()).await(120, TimeUnit.SECONDS));
-      node = RelayNode.start(vertx, relayConfig, options, publishEvents, metrics).await(60, TimeUnit.SECONDS);
+      String keysBootstrap = keysKafka != null ? keysKafka : kafka;
+      keyStore = keysBootstrap == null ? KeyStore.inMemory()
+          : KafkaKeyStore.start(vertx, keysBootstrap, keysTopic, Duration.ofSeconds(30)).await(40, TimeUnit.SECONDS);
+      node = RelayNode.start(vertx, relayConfig, options, publishEvents, metrics, keyStore)
+          .await(60, TimeUnit.SECONDS);
       int management = node.startManagement(managementHost, managementPort).await(30, TimeUnit.SECONDS);
       LOG.info("management listening on http://{}:{} (/metrics, /health/liveliness, /health/readiness)",
           managementHost, management);
-      LOG.info("key management: /key/*, /team/*, /spend/keys on the management port (master key); keys and teams "
-          + "made there are kept in this node's memory: lost at restart and not shared with other relays");
+      LOG.info(keyStore.durable()
+          ? "key management: /key/*, /team/*, /spend/keys on the management port; keys and teams kept in Kafka "
+              + keysBootstrap + ", topic '" + keysTopic + "'"
+          : "key management: /key/*, /team/*, /spend/keys on the management port; keys and teams made there are kept "
+              + "in this node's memory (lost at restart, not shared with other relays): use --keys-kafka to keep them");
       if (config != null) {
         watcher = new ConfigWatcher(vertx, node, config, new ConfigLoader(env), metrics.registry(), configContent,
             configWatchSeconds * 1000L).start();
@@ -166,6 +186,9 @@ public final class RelayMain implements Callable<Integer> {
       }
     } catch (Exception e) {
       LOG.error("relay failed to start on {}:{}: {}", options.host(), options.port(), e.getMessage());
+      if (keyStore != null) {
+        keyStore.close();
+      }
       if (vertx != null) {
         vertx.close();
       }
@@ -279,6 +302,7 @@ public final class RelayMain implements Callable<Integer> {
       if (logger != null) {
         logger.close().await(10, TimeUnit.SECONDS);
       }
+      keyStore.close();
       vertx.close().await(10, TimeUnit.SECONDS);
     });
   }

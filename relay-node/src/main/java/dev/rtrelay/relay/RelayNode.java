@@ -10,6 +10,7 @@ import dev.rtrelay.relay.guardrails.GuardrailRegistry;
 import dev.rtrelay.relay.guardrails.GuardrailStats;
 import dev.rtrelay.relay.http.AuthBrake;
 import dev.rtrelay.relay.http.DrainState;
+import dev.rtrelay.relay.keys.KeyStore;
 import dev.rtrelay.relay.events.LoggerDirectory;
 import dev.rtrelay.relay.limits.ClusterQuorum;
 import dev.rtrelay.relay.limits.KeyLimits;
@@ -79,7 +80,13 @@ public final class RelayNode {
   /** @param metrics the node's registry, also holding Vert.x's metrics when {@code vertx} was built with it */
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
       boolean publishEvents, NodeMetrics metrics) {
-    return start(vertx, config, options, publishEvents, metrics, false);
+    return start(vertx, config, options, publishEvents, metrics, KeyStore.inMemory(), false);
+  }
+
+  /** @param keyStore where the management API's keys and teams are kept (loaded already) */
+  public static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
+      boolean publishEvents, NodeMetrics metrics, KeyStore keyStore) {
+    return start(vertx, config, options, publishEvents, metrics, keyStore, false);
   }
 
   /**
@@ -87,11 +94,11 @@ public final class RelayNode {
    * line per session.
    */
   static Future<RelayNode> startQuiet(Vertx vertx, RelayConfig config, ServerOptions options) {
-    return start(vertx, config, options, false, new NodeMetrics(), true);
+    return start(vertx, config, options, false, new NodeMetrics(), KeyStore.inMemory(), true);
   }
 
   private static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
-      boolean publishEvents, NodeMetrics metrics, boolean quiet) {
+      boolean publishEvents, NodeMetrics metrics, KeyStore keyStore, boolean quiet) {
 
     Future<Optional<SimulatedRealtimeProvider>> simulated = config.usesSimulatedProvider()
         ? SimulatedRealtimeProvider.start(vertx, config.relay().maxMessageBytes()).map(Optional::of)
@@ -107,7 +114,8 @@ public final class RelayNode {
       CostStats costStats = new CostStats();
       GoogleAccessTokens googleTokens = new GoogleAccessTokens(vertx);
       WarmStats warmStats = new WarmStats();
-      NodeServices services = new NodeServices(new LiveConfig(config), KeyAuthenticator.of(config), limits, router,
+      NodeServices services = new NodeServices(new LiveConfig(config),
+          KeyAuthenticator.of(config, keyStore.keys()), keyStore, limits, router,
           sim.map(s -> "ws://127.0.0.1:" + s.port()),
           "relay-" + UUID.randomUUID().toString().substring(0, 8), publishEvents,
           EventLogSettings.of(config.loggedEventTypes(), config.relay().logAudio(),

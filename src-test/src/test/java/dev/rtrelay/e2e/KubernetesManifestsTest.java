@@ -177,6 +177,8 @@ class KubernetesManifestsTest {
         String configYaml = mountedFiles.get(argValue(container, "--config"));
         assertTrue(configYaml != null, "--config does not point at a mounted file");
         checkConfigReloadable(d, container);
+        // Runtime keys live in Kafka: a relay restarted or added by the HPA must find them there.
+        assertTrue(argValue(container, "--keys-kafka") != null, "relays keep runtime keys in Kafka (--keys-kafka)");
         // Every os.environ/NAME the relay config reads must be set in the container's env.
         RelayConfig config = new ConfigLoader(n -> env.containsKey(n)
             ? "placeholder-value-for-" + n + "-0123456789abcdef" : null).parse(configYaml, "k8s relay config");

@@ -21,7 +21,7 @@ import java.util.Optional;
 public final class KeyAuthenticator {
   private final Clock clock;
   /** Keys and teams made through the management API; those of the config win on conflict. */
-  private final RuntimeKeys runtime = new RuntimeKeys();
+  private final RuntimeKeys runtime;
   /** Replaced as a whole by a config reload, so one check never sees half of the old keys and half of the new. */
   private volatile Keys keys;
 
@@ -35,12 +35,24 @@ public final class KeyAuthenticator {
 
   public KeyAuthenticator(Optional<Secret> masterKey, List<VirtualKeyConfig> keys, Clock clock,
       Map<String, List<String>> teamGuardrails) {
+    this(masterKey, keys, clock, teamGuardrails, new RuntimeKeys());
+  }
+
+  private KeyAuthenticator(Optional<Secret> masterKey, List<VirtualKeyConfig> keys, Clock clock,
+      Map<String, List<String>> teamGuardrails, RuntimeKeys runtime) {
     this.keys = Keys.of(masterKey, keys, teamGuardrails);
     this.clock = clock;
+    this.runtime = runtime;
   }
 
   public static KeyAuthenticator of(RelayConfig config) {
-    return new KeyAuthenticator(config.masterKey(), config.virtualKeys(), Clock.systemUTC(), config.teamGuardrails());
+    return of(config, new RuntimeKeys());
+  }
+
+  /** @param runtime the keys and teams of the management API (its store's) */
+  public static KeyAuthenticator of(RelayConfig config, RuntimeKeys runtime) {
+    return new KeyAuthenticator(config.masterKey(), config.virtualKeys(), Clock.systemUTC(), config.teamGuardrails(),
+        runtime);
   }
 
   /**

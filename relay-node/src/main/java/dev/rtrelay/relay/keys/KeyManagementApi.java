@@ -58,16 +58,20 @@ public final class KeyManagementApi {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final KeyAuthenticator authenticator;
+  private final KeyStore store;
   private final RuntimeKeys keys;
+  /** Changes made through this node run one after another: each validates against the state the last one left. */
+  private Future<?> lastChange = Future.succeededFuture();
   private final GuardrailRegistry guardrails;
   private final KeyLimits limits;
   private final Clock clock;
   private final ConfigLoader loader = new ConfigLoader(name -> null);
 
-  public KeyManagementApi(KeyAuthenticator authenticator, GuardrailRegistry guardrails, KeyLimits limits,
-      Clock clock) {
+  public KeyManagementApi(KeyAuthenticator authenticator, KeyStore store, GuardrailRegistry guardrails,
+      KeyLimits limits, Clock clock) {
     this.authenticator = authenticator;
-    this.keys = authenticator.runtimeKeys();
+    this.store = store;
+    this.keys = store.keys();
     this.guardrails = guardrails;
     this.limits = limits;
     this.clock = clock;
@@ -92,14 +96,14 @@ public final class KeyManagementApi {
     }
     String route = request.method().name() + " " + request.path();
     body(request).compose(body -> switch (route) {
-      case "POST /key/generate" -> generate(body);
-      case "POST /key/update" -> update(body);
-      case "POST /key/delete" -> delete(body);
+      case "POST /key/generate" -> serially(() -> generate(body));
+      case "POST /key/update" -> serially(() -> update(body));
+      case "POST /key/delete" -> serially(() -> delete(body));
       case "GET /key/info" -> keyInfo(request.getParam("key"));
       case "GET /key/list" -> Future.succeededFuture(list("true".equals(request.getParam("return_full_object"))));
-      case "POST /team/new" -> newTeam(body);
-      case "POST /team/update" -> updateTeam(body);
-      case "POST /team/delete" -> deleteTeam(body);
+      case "POST /team/new" -> serially(() -> newTeam(body));
+      case "POST /team/update" -> serially(() -> updateTeam(body));
+      case "POST /team/delete" -> serially(() -> deleteTeam(body));
       case "GET /team/info" -> teamInfo(request.getParam("team_id"));
       case "GET /team/list" -> Future.succeededFuture(teamList());
       case "GET /spend/keys" -> spend();
@@ -118,9 +122,31 @@ public final class KeyManagementApi {
     });
   }
 
+  /** Runs a change once the previous one is done (in force here), whatever its outcome. */
+  private Future<JsonNode> serially(java.util.function.Supplier<Future<JsonNode>> change) {
+    Future<JsonNode> next = lastChange.transform(previous -> {
+      try {
+        return change.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+    lastChange = next;
+    return next;
+  }
+
+  /** Writes the changes through the store, in order; completes once all are in force on this node. */
+  private Future<Void> write(List<KeyChange> changes) {
+    Future<Void> written = Future.succeededFuture();
+    for (KeyChange change : changes) {
+      written = written.compose(v -> store.write(change));
+    }
+    return written;
+  }
+
   // ---- keys
 
-  private synchronized Future<JsonNode> generate(ObjectNode body) {
+  private Future<JsonNode> generate(ObjectNode body) {
     onlyFields(body, KEY_FIELDS);
     ObjectNode definition = body.deepCopy();
     if (body.has("key") && body.has("key_sha256")) {
@@ -151,13 +177,19 @@ public final class KeyManagementApi {
     VirtualKeyConfig config = validate(definition);
     aliasFree(config.alias());
     StoredKey stored = new StoredKey(token, definition, config, now, now);
-    keys.put(stored);
-    ObjectNode answer = describe(stored);
-    key.ifPresent(k -> answer.put("key", k));
-    return Future.succeededFuture(answer);
+    return write(List.of(new KeyChange.PutKey(stored))).map(v -> {
+      if (!keys.byToken(token).map(k -> k.config().alias().equals(config.alias())).orElse(false)) {
+        // Another node made a key with this alias at the same moment, and its change came first.
+        throw new RelayException(409, "invalid_request_error", "key_alias: '" + config.alias()
+            + "' was just taken by another key");
+      }
+      ObjectNode answer = describe(stored);
+      key.ifPresent(k -> answer.put("key", k));
+      return answer;
+    });
   }
 
-  private synchronized Future<JsonNode> update(ObjectNode body) {
+  private Future<JsonNode> update(ObjectNode body) {
     onlyFields(body, KEY_FIELDS);
     StoredKey before = runtimeKey(text(body, "key"));
     if (body.hasNonNull("key_alias") && !text(body, "key_alias").equals(before.config().alias())) {
@@ -178,11 +210,10 @@ public final class KeyManagementApi {
     Instant now = clock.instant();
     expiry(definition, now);
     StoredKey after = new StoredKey(before.token(), definition, validate(definition), before.createdAt(), now);
-    keys.put(after);
-    return Future.succeededFuture(describe(after));
+    return write(List.of(new KeyChange.PutKey(after))).map(v -> describe(after));
   }
 
-  private synchronized Future<JsonNode> delete(ObjectNode body) {
+  private Future<JsonNode> delete(ObjectNode body) {
     onlyFields(body, Set.of("keys", "key_aliases"));
     List<StoredKey> found = new ArrayList<>();
     for (JsonNode k : list(body, "keys")) {
@@ -197,11 +228,9 @@ public final class KeyManagementApi {
       throw badRequest("keys", "name at least one key (keys: [...] or key_aliases: [...])");
     }
     ArrayNode deleted = NODES.arrayNode();
-    for (StoredKey k : found) {
-      keys.remove(k.token());
-      deleted.add(k.token());
-    }
-    return Future.succeededFuture(NODES.objectNode().set("deleted_keys", deleted));
+    found.forEach(k -> deleted.add(k.token()));
+    return write(found.stream().<KeyChange>map(k -> new KeyChange.RemoveKey(k.token())).toList())
+        .map(v -> NODES.objectNode().set("deleted_keys", deleted));
   }
 
   private Future<JsonNode> keyInfo(String key) {
@@ -240,7 +269,7 @@ public final class KeyManagementApi {
 
   // ---- teams
 
-  private synchronized Future<JsonNode> newTeam(ObjectNode body) {
+  private Future<JsonNode> newTeam(ObjectNode body) {
     onlyFields(body, TEAM_FIELDS);
     String teamId = body.hasNonNull("team_id") ? text(body, "team_id") : "team-" + HexFormat.of()
         .formatHex(randomBytes(6));
@@ -248,21 +277,19 @@ public final class KeyManagementApi {
       throw badRequest("team_id", "team '" + teamId + "' already exists");
     }
     RuntimeTeam team = team(teamId, body, clock.instant());
-    keys.putTeam(team);
-    return Future.succeededFuture(describe(team));
+    return write(List.of(new KeyChange.PutTeam(team))).map(v -> describe(team));
   }
 
-  private synchronized Future<JsonNode> updateTeam(ObjectNode body) {
+  private Future<JsonNode> updateTeam(ObjectNode body) {
     onlyFields(body, TEAM_FIELDS);
     RuntimeTeam before = runtimeTeam(text(body, "team_id"));
     ObjectNode merged = describe(before);
     body.fields().forEachRemaining(f -> merged.set(f.getKey(), f.getValue()));
     RuntimeTeam after = team(before.teamId(), merged, before.createdAt());
-    keys.putTeam(after);
-    return Future.succeededFuture(describe(after));
+    return write(List.of(new KeyChange.PutTeam(after))).map(v -> describe(after));
   }
 
-  private synchronized Future<JsonNode> deleteTeam(ObjectNode body) {
+  private Future<JsonNode> deleteTeam(ObjectNode body) {
     onlyFields(body, Set.of("team_ids"));
     List<RuntimeTeam> found = new ArrayList<>();
     for (JsonNode id : list(body, "team_ids")) {
@@ -279,11 +306,9 @@ public final class KeyManagementApi {
       throw badRequest("team_ids", "name at least one team");
     }
     ArrayNode deleted = NODES.arrayNode();
-    found.forEach(t -> {
-      keys.removeTeam(t.teamId());
-      deleted.add(t.teamId());
-    });
-    return Future.succeededFuture(NODES.objectNode().set("deleted_teams", deleted));
+    found.forEach(t -> deleted.add(t.teamId()));
+    return write(found.stream().<KeyChange>map(t -> new KeyChange.RemoveTeam(t.teamId())).toList())
+        .map(v -> NODES.objectNode().set("deleted_teams", deleted));
   }
 
   private Future<JsonNode> teamInfo(String teamId) {

@@ -11,9 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * hash-map read by the key's SHA-256 (the key itself is never kept), so any number of keys costs the same per
  * connection.
  *
- * <p>Held in this node's memory: lost on restart and not seen by other relay nodes until a durable store backs it.
+ * <p>Changed only through {@link #apply}, in the order of the {@link KeyStore} that holds them, so every node sharing
+ * a store ends with the same keys.
  */
 public final class RuntimeKeys {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RuntimeKeys.class);
   private final ConcurrentHashMap<String, StoredKey> byToken = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, RuntimeTeam> teams = new ConcurrentHashMap<>();
 
@@ -35,12 +37,30 @@ public final class RuntimeKeys {
         .thenComparing(StoredKey::token)).toList();
   }
 
-  public void put(StoredKey key) {
-    byToken.put(key.token(), key);
-  }
-
-  public void remove(String token) {
-    byToken.remove(token);
+  /**
+   * Applies one change. Aliases stay unique: a key whose alias another key already holds is ignored (two nodes that
+   * made the same alias at once: the first in the store's order keeps it, the other's request is answered 409).
+   *
+   * @return whether the change was applied
+   */
+  public synchronized boolean apply(KeyChange change) {
+    if (change instanceof KeyChange.PutKey put) {
+      StoredKey key = put.key();
+      Optional<StoredKey> holder = byAlias(key.config().alias());
+      if (holder.isPresent() && !holder.get().token().equals(key.token())) {
+        LOG.warn("runtime key {}: alias '{}' is already held by key {}; ignored", key.token().substring(0, 12),
+            key.config().alias(), holder.get().token().substring(0, 12));
+        return false;
+      }
+      byToken.put(key.token(), key);
+    } else if (change instanceof KeyChange.RemoveKey remove) {
+      byToken.remove(remove.token());
+    } else if (change instanceof KeyChange.PutTeam put) {
+      teams.put(put.team().teamId(), put.team());
+    } else if (change instanceof KeyChange.RemoveTeam remove) {
+      teams.remove(remove.teamId());
+    }
+    return true;
   }
 
   public Optional<RuntimeTeam> team(String teamId) {
@@ -52,11 +72,4 @@ public final class RuntimeKeys {
         .thenComparing(RuntimeTeam::teamId)).toList();
   }
 
-  public void putTeam(RuntimeTeam team) {
-    teams.put(team.teamId(), team);
-  }
-
-  public void removeTeam(String teamId) {
-    teams.remove(teamId);
-  }
 }
