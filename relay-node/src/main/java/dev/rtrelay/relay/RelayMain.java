@@ -16,6 +16,8 @@ import dev.rtrelay.relay.config.KeyDigest;
 import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.config.RelaySettings;
 import dev.rtrelay.relay.keys.KafkaKeyStore;
+import dev.rtrelay.relay.limits.KafkaSpendLedger;
+import dev.rtrelay.relay.limits.SpendLedger;
 import dev.rtrelay.relay.keys.KeyStore;
 import io.vertx.core.Vertx;
 import java.io.BufferedReader;
@@ -109,6 +111,11 @@ public final class RelayMain implements Callable<Integer> {
       description = "Compacted topic for --keys-kafka (default: ${DEFAULT-VALUE}; created if missing).")
   String keysTopic;
 
+  @Option(names = "--spend-topic", paramLabel = "NAME", defaultValue = "rtrelay-spend",
+      description = "Compacted topic of --keys-kafka where keys' spend is checkpointed, so budgets survive a restart "
+          + "of every node (default: ${DEFAULT-VALUE}; created if missing).")
+  String spendTopic;
+
   private final Function<String, String> env;
   private Vertx vertx;
   private RelayNode node;
@@ -119,6 +126,7 @@ public final class RelayMain implements Callable<Integer> {
   private byte[] configContent;
   private ConfigWatcher watcher;
   private KeyStore keyStore;
+  private KafkaSpendLedger spendLedger;
 
   RelayMain(Function<String, String> env) {
     this.env = env;
@@ -168,14 +176,18 @@ public final class RelayMain implements Callable<Integer> {
       String keysBootstrap = keysKafka != null ? keysKafka : kafka;
       keyStore = keysBootstrap == null ? KeyStore.inMemory()
           : KafkaKeyStore.start(vertx, keysBootstrap, keysTopic, Duration.ofSeconds(30)).await(40, TimeUnit.SECONDS);
-      node = RelayNode.start(vertx, relayConfig, options, publishEvents, metrics, keyStore)
-          .await(60, TimeUnit.SECONDS);
+      if (keysBootstrap != null) {
+        spendLedger = KafkaSpendLedger.start(vertx, keysBootstrap, spendTopic, Duration.ofSeconds(30))
+            .await(40, TimeUnit.SECONDS);
+      }
+      node = RelayNode.start(vertx, relayConfig, options, publishEvents, metrics, keyStore,
+          spendLedger == null ? SpendLedger.NONE : spendLedger).await(60, TimeUnit.SECONDS);
       int management = node.startManagement(managementHost, managementPort).await(30, TimeUnit.SECONDS);
       LOG.info("management listening on http://{}:{} (/metrics, /health/liveliness, /health/readiness)",
           managementHost, management);
       LOG.info(keyStore.durable()
           ? "key management: /key/*, /team/*, /spend/keys on the management port; keys and teams kept in Kafka "
-              + keysBootstrap + ", topic '" + keysTopic + "'"
+              + keysBootstrap + ", topic '" + keysTopic + "'; spend checkpointed in topic '" + spendTopic + "'"
           : "key management: /key/*, /team/*, /spend/keys on the management port; keys and teams made there are kept "
               + "in this node's memory (lost at restart, not shared with other relays): use --keys-kafka to keep them");
       if (config != null) {
@@ -188,6 +200,9 @@ public final class RelayMain implements Callable<Integer> {
       LOG.error("relay failed to start on {}:{}: {}", options.host(), options.port(), e.getMessage());
       if (keyStore != null) {
         keyStore.close();
+      }
+      if (spendLedger != null) {
+        spendLedger.close();
       }
       if (vertx != null) {
         vertx.close();
@@ -303,6 +318,10 @@ public final class RelayMain implements Callable<Integer> {
         logger.close().await(10, TimeUnit.SECONDS);
       }
       keyStore.close();
+      if (spendLedger != null) {
+        // After the drain: the drained sessions' last spend is checkpointed.
+        spendLedger.close();
+      }
       vertx.close().await(10, TimeUnit.SECONDS);
     });
   }

@@ -14,6 +14,7 @@ import dev.rtrelay.relay.keys.KeyStore;
 import dev.rtrelay.relay.events.LoggerDirectory;
 import dev.rtrelay.relay.limits.ClusterQuorum;
 import dev.rtrelay.relay.limits.KeyLimits;
+import dev.rtrelay.relay.limits.SpendLedger;
 import dev.rtrelay.relay.metrics.RelayMetrics;
 import dev.rtrelay.relay.routing.DeploymentRouter;
 import dev.rtrelay.relay.upstream.bedrock.BedrockClients;
@@ -80,13 +81,22 @@ public final class RelayNode {
   /** @param metrics the node's registry, also holding Vert.x's metrics when {@code vertx} was built with it */
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
       boolean publishEvents, NodeMetrics metrics) {
-    return start(vertx, config, options, publishEvents, metrics, KeyStore.inMemory(), false);
+    return start(vertx, config, options, publishEvents, metrics, KeyStore.inMemory(), SpendLedger.NONE, false);
   }
 
   /** @param keyStore where the management API's keys and teams are kept (loaded already) */
   public static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
       boolean publishEvents, NodeMetrics metrics, KeyStore keyStore) {
-    return start(vertx, config, options, publishEvents, metrics, keyStore, false);
+    return start(vertx, config, options, publishEvents, metrics, keyStore, SpendLedger.NONE, false);
+  }
+
+  /**
+   * @param keyStore where the management API's keys and teams are kept (loaded already)
+   * @param spend where keys' spend is checkpointed beyond the cluster's memory (loaded already)
+   */
+  public static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
+      boolean publishEvents, NodeMetrics metrics, KeyStore keyStore, SpendLedger spend) {
+    return start(vertx, config, options, publishEvents, metrics, keyStore, spend, false);
   }
 
   /**
@@ -94,11 +104,11 @@ public final class RelayNode {
    * line per session.
    */
   static Future<RelayNode> startQuiet(Vertx vertx, RelayConfig config, ServerOptions options) {
-    return start(vertx, config, options, false, new NodeMetrics(), KeyStore.inMemory(), true);
+    return start(vertx, config, options, false, new NodeMetrics(), KeyStore.inMemory(), SpendLedger.NONE, true);
   }
 
   private static Future<RelayNode> start(Vertx vertx, RelayConfig config, ServerOptions options,
-      boolean publishEvents, NodeMetrics metrics, KeyStore keyStore, boolean quiet) {
+      boolean publishEvents, NodeMetrics metrics, KeyStore keyStore, SpendLedger spend, boolean quiet) {
 
     Future<Optional<SimulatedRealtimeProvider>> simulated = config.usesSimulatedProvider()
         ? SimulatedRealtimeProvider.start(vertx, config.relay().maxMessageBytes()).map(Optional::of)
@@ -108,6 +118,7 @@ public final class RelayNode {
     Future<LoggerDirectory> loggers = publishEvents ? LoggerDirectory.start(vertx)
         : Future.succeededFuture(LoggerDirectory.sharedAddressOnly());
     return simulated.compose(sim -> loggers.compose(directory -> KeyLimits.create(vertx, quorum).compose(limits -> {
+      limits.useLedger(spend);
       DeploymentRouter router = DeploymentRouter.of(config.deployments(), config.router());
       EventStats eventStats = new EventStats();
       GuardrailStats guardrailStats = new GuardrailStats();

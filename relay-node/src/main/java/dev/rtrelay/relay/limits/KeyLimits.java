@@ -72,6 +72,8 @@ public final class KeyLimits {
   /** Per key, the last change this node queued: the next one starts when it is done. */
   private final ConcurrentHashMap<String, Future<?>> queues = new ConcurrentHashMap<>();
   private long reconcileTimer = -1;
+  /** Where spend is checkpointed beyond the cluster's memory; none unless the node keeps state in Kafka. */
+  private volatile SpendLedger ledger = SpendLedger.NONE;
   private final AtomicLong[] unavailableCounts =
       java.util.stream.Stream.generate(AtomicLong::new).limit(Unavailable.values().length).toArray(AtomicLong[]::new);
 
@@ -140,12 +142,14 @@ public final class KeyLimits {
    * {@code max_budget}), when that period ends, and live sessions across the cluster. Empty when nothing was recorded.
    */
   public Future<Optional<KeyUsage>> usage(String keyId, KeyQuota quota) {
-    return clusterCall(() -> map.get(keyId)).timeout(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
+    String key = entryKey(keyId);
+    return clusterCall(() -> map.get(key)).timeout(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS)
         .map(json -> {
-          if (json == null) {
+          Optional<SpendLedger.Checkpoint> resumed = json == null ? ledger.last(key) : Optional.empty();
+          if (json == null && resumed.isEmpty()) {
             return Optional.empty();
           }
-          KeyState state = KeyState.parse(json);
+          KeyState state = json != null ? KeyState.parse(json) : KeyState.resumed(resumed.get());
           state.refresh(liveNodes.get(), clock.millis(), quota);
           return Optional.of(new KeyUsage(state.spend(), state.periodEnd(quota), state.liveSessions()));
         });
@@ -153,6 +157,14 @@ public final class KeyLimits {
 
   /** What {@link #usage} reads. @param periodEnd when the spend resets; empty without a budget_duration */
   public record KeyUsage(BigDecimal spend, Optional<java.time.Instant> periodEnd, int liveSessions) {}
+
+  /**
+   * Checkpoints spend in {@code ledger}, and resumes a key the cluster has no entry for (every node restarted) from
+   * its last checkpoint.
+   */
+  public void useLedger(SpendLedger ledger) {
+    this.ledger = ledger;
+  }
 
   /** The quorum this node's admissions depend on. */
   public ClusterQuorum quorum() {
@@ -390,7 +402,8 @@ public final class KeyLimits {
         return;
       }
       String before = read.result();
-      KeyState state = before == null ? KeyState.empty() : KeyState.parse(before);
+      KeyState state = before != null ? KeyState.parse(before)
+          : ledger.last(key).map(KeyState::resumed).orElseGet(KeyState::empty);
       T value;
       try {
         value = change.apply(state);
@@ -416,6 +429,7 @@ public final class KeyLimits {
           if (written != null) {
             written.written();
           }
+          state.checkpoint().ifPresent(c -> ledger.observed(key, c));
           boolean inTime = result.tryComplete(value);
           done.complete();
           if (!inTime && written != null) {

@@ -33,6 +33,17 @@ final class KeyState {
     return new KeyState(new JsonObject(), new JsonArray(), BigDecimal.ZERO, null);
   }
 
+  /** A key the cluster has no entry for, starting from its last spend checkpoint (after a full-cluster restart). */
+  static KeyState resumed(SpendLedger.Checkpoint checkpoint) {
+    return new KeyState(new JsonObject(), new JsonArray(), checkpoint.spend(), checkpoint.window());
+  }
+
+  /** The spend and period as a checkpoint; empty when there is nothing to keep. */
+  Optional<SpendLedger.Checkpoint> checkpoint() {
+    return spend.signum() == 0 && window == null ? Optional.empty()
+        : Optional.of(new SpendLedger.Checkpoint(window, spend));
+  }
+
   static KeyState parse(String json) {
     JsonObject o = new JsonObject(json);
     return new KeyState(o.getJsonObject("live", new JsonObject()), o.getJsonArray("opens", new JsonArray()),
