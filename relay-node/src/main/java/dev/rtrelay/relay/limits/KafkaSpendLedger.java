@@ -17,18 +17,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Spend checkpoints in a compacted Kafka topic, one record per key ({@code {"window": ms, "spend": "usd"}}). Every relay
- * follows the topic and keeps the highest checkpoint per key; every {@link #FLUSH_MILLIS} it writes, from a worker,
- * the keys whose spend went past what the topic holds. Checkpoints only grow within a period, whichever relay wrote
- * last: a relay that sees a lower one than its own writes again. After a restart of every node, a key's spend resumes
- * from its checkpoint; what was spent in the last flush interval before the restart is not in it.
+ * follows the topic and keeps the highest checkpoint per key. A change of spend is written as soon as a worker is free
+ * (changes that arrive meanwhile are folded into one record per key), and only when it goes past what the topic holds,
+ * so checkpoints only grow within a period, whichever relay wrote last; every {@link #RECHECK_MILLIS} a relay also
+ * writes again what it saw that the topic does not hold yet (a lost send, or a lower checkpoint written after its own).
+ * After a restart of every node, a key's spend resumes from its checkpoint; only checkpoints still in flight when every
+ * node was killed at once are missing from it.
  */
 public final class KafkaSpendLedger implements SpendLedger {
-  static final long FLUSH_MILLIS = 2_000;
+  static final long RECHECK_MILLIS = 5_000;
   private static final Logger LOG = LoggerFactory.getLogger(KafkaSpendLedger.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Map<String, Checkpoint> inTopic;
   private final Map<String, Checkpoint> pending = new ConcurrentHashMap<>();
+  /** The latest this relay saw per key: written again if the topic does not show it (recheck). */
+  private final Map<String, Checkpoint> seen = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean flushing = new java.util.concurrent.atomic.AtomicBoolean();
   private final CompactedTopic topic;
   private final Vertx vertx;
   private final long timer;
@@ -37,7 +42,7 @@ public final class KafkaSpendLedger implements SpendLedger {
     this.vertx = vertx;
     this.topic = topic;
     this.inTopic = inTopic;
-    this.timer = vertx.setPeriodic(FLUSH_MILLIS, id -> flush());
+    this.timer = vertx.setPeriodic(RECHECK_MILLIS, id -> recheck());
   }
 
   /** @param loadTimeout how long the first read may take (Kafka unreachable: the node does not start) */
@@ -62,11 +67,28 @@ public final class KafkaSpendLedger implements SpendLedger {
   @Override
   public void observed(String keyId, Checkpoint now) {
     pending.merge(keyId, now, (held, next) -> next.after(held) ? next : held);
+    seen.merge(keyId, now, (held, next) -> next.after(held) ? next : held);
+    flush();
   }
 
-  /** Writes what went past the topic's checkpoints; sending may wait on Kafka, so it runs on a worker. */
+  /** What this relay saw and the topic does not show yet goes out again. */
+  private void recheck() {
+    seen.forEach((keyId, latest) -> {
+      if (latest.after(inTopic.get(keyId))) {
+        pending.merge(keyId, latest, (held, next) -> next.after(held) ? next : held);
+      } else {
+        seen.remove(keyId, latest);
+      }
+    });
+    flush();
+  }
+
+  /**
+   * Writes what went past the topic's checkpoints, on a worker (a send may wait on Kafka); one flush at a time, and
+   * another right after it when changes came in meanwhile.
+   */
   private void flush() {
-    if (pending.isEmpty()) {
+    if (pending.isEmpty() || !flushing.compareAndSet(false, true)) {
       return;
     }
     vertx.executeBlocking(() -> {
@@ -77,12 +99,18 @@ public final class KafkaSpendLedger implements SpendLedger {
         }
       }
       return null;
-    }, false).onFailure(e -> LOG.warn("spend checkpoints not written: {}", e.toString()));
+    }, false).onComplete(done -> {
+      if (done.failed()) {
+        LOG.warn("spend checkpoints not written: {}", done.cause().toString());
+      }
+      flushing.set(false);
+      flush();
+    });
   }
 
   public void close() {
     vertx.cancelTimer(timer);
-    // The last interval's spend, before the topic closes.
+    // What is still pending, before the topic closes.
     pending.forEach((keyId, latest) -> {
       if (latest.after(inTopic.get(keyId))) {
         topic.send(keyId, encode(latest));
