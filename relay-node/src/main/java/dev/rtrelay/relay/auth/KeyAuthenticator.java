@@ -1,6 +1,7 @@
 package dev.rtrelay.relay.auth;
 
 import dev.rtrelay.relay.config.KeyDigest;
+import dev.rtrelay.relay.config.KeyQuota;
 import dev.rtrelay.relay.config.RelayConfig;
 import dev.rtrelay.relay.config.Secret;
 import dev.rtrelay.relay.config.VirtualKeyConfig;
@@ -27,9 +28,11 @@ public final class KeyAuthenticator {
 
   /** The keys in force: the master key's digest, the virtual keys and the teams' guardrails. */
   private record Keys(Optional<byte[]> masterDigest, List<VirtualKeyConfig> virtualKeys,
-      Map<String, List<String>> teamGuardrails) {
-    static Keys of(Optional<Secret> masterKey, List<VirtualKeyConfig> keys, Map<String, List<String>> teams) {
-      return new Keys(masterKey.map(k -> KeyDigest.sha256(k.reveal())), List.copyOf(keys), Map.copyOf(teams));
+      Map<String, List<String>> teamGuardrails, Map<String, KeyQuota> teamQuotas) {
+    static Keys of(Optional<Secret> masterKey, List<VirtualKeyConfig> keys, Map<String, List<String>> teams,
+        Map<String, KeyQuota> teamQuotas) {
+      return new Keys(masterKey.map(k -> KeyDigest.sha256(k.reveal())), List.copyOf(keys), Map.copyOf(teams),
+          Map.copyOf(teamQuotas));
     }
   }
 
@@ -40,7 +43,7 @@ public final class KeyAuthenticator {
 
   private KeyAuthenticator(Optional<Secret> masterKey, List<VirtualKeyConfig> keys, Clock clock,
       Map<String, List<String>> teamGuardrails, RuntimeKeys runtime) {
-    this.keys = Keys.of(masterKey, keys, teamGuardrails);
+    this.keys = Keys.of(masterKey, keys, teamGuardrails, Map.of());
     this.clock = clock;
     this.runtime = runtime;
   }
@@ -51,8 +54,10 @@ public final class KeyAuthenticator {
 
   /** @param runtime the keys and teams of the management API (its store's) */
   public static KeyAuthenticator of(RelayConfig config, RuntimeKeys runtime) {
-    return new KeyAuthenticator(config.masterKey(), config.virtualKeys(), Clock.systemUTC(), config.teamGuardrails(),
-        runtime);
+    KeyAuthenticator authenticator = new KeyAuthenticator(config.masterKey(), config.virtualKeys(), Clock.systemUTC(),
+        config.teamGuardrails(), runtime);
+    authenticator.replace(config);
+    return authenticator;
   }
 
   /**
@@ -60,7 +65,7 @@ public final class KeyAuthenticator {
    * secret issued to a key that is gone is refused at its next use ({@link #byAlias}).
    */
   public void replace(RelayConfig config) {
-    keys = Keys.of(config.masterKey(), config.virtualKeys(), config.teamGuardrails());
+    keys = Keys.of(config.masterKey(), config.virtualKeys(), config.teamGuardrails(), config.teamQuotas());
   }
 
   /** The keys and teams of the management API. */
@@ -81,6 +86,11 @@ public final class KeyAuthenticator {
   /** The config's teams in force now, with their guardrails. */
   public Map<String, List<String>> configTeams() {
     return keys.teamGuardrails();
+  }
+
+  /** A config team's own limits. */
+  public KeyQuota configTeamQuota(String teamId) {
+    return keys.teamQuotas().getOrDefault(teamId, KeyQuota.NONE);
   }
 
   /** Whether this digest is the master key's or a config key's: a key the API must not make again. */
@@ -139,7 +149,10 @@ public final class KeyAuthenticator {
     List<String> guardrails = new ArrayList<>(match.guardrails());
     match.teamId().map(t -> keys.teamGuardrails().containsKey(t) ? keys.teamGuardrails().get(t)
         : runtime.team(t).map(RuntimeTeam::guardrails).orElse(List.of())).ifPresent(guardrails::addAll);
+    KeyQuota teamQuota = match.teamId().map(t -> keys.teamGuardrails().containsKey(t)
+        ? keys.teamQuotas().getOrDefault(t, KeyQuota.NONE)
+        : runtime.team(t).map(RuntimeTeam::quota).orElse(KeyQuota.NONE)).orElse(KeyQuota.NONE);
     return new Principal(match.alias(), match.models(), match.quota(), match.teamId(), match.metadata(),
-        List.copyOf(guardrails));
+        List.copyOf(guardrails), teamQuota);
   }
 }

@@ -13,6 +13,7 @@ import java.util.Set;
  * @param models aliases allowed; empty means all
  * @param quota cluster-wide limits; the master key has none
  * @param guardrails guardrail names attached to the key and its team
+ * @param teamQuota the team's own limits, counted over all its keys' sessions ({@link KeyQuota#NONE} without)
  */
 public record Principal(
     String id,
@@ -20,7 +21,14 @@ public record Principal(
     KeyQuota quota,
     Optional<String> teamId,
     Map<String, String> metadata,
-    List<String> guardrails) {
+    List<String> guardrails,
+    KeyQuota teamQuota) {
+
+  /** A principal whose team, if any, has no limits of its own. */
+  public Principal(String id, Set<String> models, KeyQuota quota, Optional<String> teamId,
+      Map<String, String> metadata, List<String> guardrails) {
+    this(id, models, quota, teamId, metadata, guardrails, KeyQuota.NONE);
+  }
 
   public static Principal master() {
     return new Principal("master", Set.of(), KeyQuota.NONE, Optional.empty(), Map.of(), List.of());

@@ -98,6 +98,7 @@ public final class ConfigLoader {
     Set<String> guardrailNames = new LinkedHashSet<>();
     guardrails.forEach(g -> guardrailNames.add(g.name()));
     List<VirtualKeyConfig> keys = virtualKeys(general.path("virtual_keys"), guardrailNames, unsupportedGuardrails);
+    Map<String, KeyQuota> teamQuotas = teamQuotas(general.path("teams"));
     Map<String, List<String>> teamGuardrails = teamGuardrails(general.path("teams"), guardrailNames,
         unsupportedGuardrails);
     List<String> warnings = new ArrayList<>();
@@ -111,7 +112,7 @@ public final class ConfigLoader {
         router,
         relaySettings(objectOrEmpty(root, "relay_settings")),
         loggedEventTypes(objectOrEmpty(root, "litellm_settings").path("logged_real_time_event_types")),
-        guardrails, teamGuardrails, tokenSecrets(general.path("webrtc_token_secrets")),
+        guardrails, teamGuardrails, teamQuotas, tokenSecrets(general.path("webrtc_token_secrets")),
         List.copyOf(skipped), LiteLlmSettings.notUsed(root), List.copyOf(warnings));
   }
 
@@ -234,6 +235,20 @@ public final class ConfigLoader {
       teams.put(team.get("team_id").asText(), guardrailNames(team.path("guardrails"), path + ".guardrails", known, unsupported));
     }
     return Map.copyOf(teams);
+  }
+
+  /** Teams' limits ({@code max_budget}, {@code budget_duration}, {@code max_parallel_requests}, {@code rpm_limit}). */
+  private Map<String, KeyQuota> teamQuotas(JsonNode list) {
+    Map<String, KeyQuota> quotas = new LinkedHashMap<>();
+    if (list.isArray()) {
+      for (int i = 0; i < list.size(); i++) {
+        JsonNode team = list.get(i);
+        if (team.path("team_id").isTextual()) {
+          quotas.put(team.get("team_id").asText(), quota(team, "general_settings.teams[" + i + "]"));
+        }
+      }
+    }
+    return Map.copyOf(quotas);
   }
 
   private static String describeYamlError(JsonProcessingException e) {
@@ -433,6 +448,13 @@ public final class ConfigLoader {
     if (alias.equals("master")) {
       throw ConfigException.at(path + ".key_alias", "'master' is reserved for the master key");
     }
+    if (alias.startsWith("team:")) {
+      // Teams' shared counters are kept under team:<id>, beside the keys'.
+      throw ConfigException.at(path + ".key_alias", "may not start with 'team:'");
+    }
+    if (alias.chars().anyMatch(Character::isISOControl) || alias.length() > 200) {
+      throw ConfigException.at(path + ".key_alias", "must be printable, at most 200 characters");
+    }
     byte[] digest;
     if (entry.has("key_sha256") == entry.has("key")) {
       throw ConfigException.at(path, "set exactly one of key_sha256 (hex SHA-256 of the key) or key");
@@ -479,7 +501,8 @@ public final class ConfigLoader {
         guardrailNames(guardrailList, guardrailPath, guardrailNames, unsupported));
   }
 
-  private KeyQuota quota(JsonNode entry, String path) {
+  /** Limits in LiteLLM's names, as keys and teams take them; {@code path} names the entry in errors. */
+  public KeyQuota quota(JsonNode entry, String path) {
     Optional<Integer> parallel = positiveInt(entry, "max_parallel_requests", path);
     Optional<Integer> rpm = positiveInt(entry, "rpm_limit", path);
     Optional<BigDecimal> budget = Optional.empty();

@@ -10,6 +10,7 @@ import java.util.Optional;
  *
  * @param skippedDeployments {@code model_list} entries not served (not realtime, another provider), with why
  * @param settingsNotUsed LiteLLM settings accepted but not acted on, as key paths
+ * @param teamQuotas teams' own limits ({@code general_settings.teams[]}), counted over all their keys' sessions
  * @param warnings settings accepted with a fallback (e.g. a LiteLLM routing strategy run as least-busy)
  */
 public record RelayConfig(
@@ -21,6 +22,7 @@ public record RelayConfig(
     LoggedEventTypes loggedEventTypes,
     List<Guardrail> guardrails,
     Map<String, List<String>> teamGuardrails,
+    Map<String, KeyQuota> teamQuotas,
     List<Secret> webrtcTokenSecrets,
     List<SkippedDeployment> skippedDeployments,
     List<String> settingsNotUsed,

@@ -54,7 +54,8 @@ public final class KeyManagementApi {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Set<String> KEY_FIELDS = Set.of("key", "key_sha256", "key_alias", "models", "max_parallel_requests",
       "rpm_limit", "max_budget", "budget_duration", "expires", "duration", "team_id", "metadata", "guardrails");
-  private static final Set<String> TEAM_FIELDS = Set.of("team_id", "team_alias", "guardrails", "metadata");
+  private static final Set<String> TEAM_FIELDS = Set.of("team_id", "team_alias", "guardrails", "metadata",
+      "max_parallel_requests", "rpm_limit", "max_budget", "budget_duration");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final KeyAuthenticator authenticator;
@@ -79,7 +80,7 @@ public final class KeyManagementApi {
 
   /** Whether the path is one of this API's. */
   public static boolean serves(String path) {
-    return path.startsWith("/key/") || path.startsWith("/team/") || path.equals("/spend/keys");
+    return path.startsWith("/key/") || path.startsWith("/team/") || path.startsWith("/spend/");
   }
 
   public void handle(HttpServerRequest request) {
@@ -107,6 +108,7 @@ public final class KeyManagementApi {
       case "GET /team/info" -> teamInfo(request.getParam("team_id"));
       case "GET /team/list" -> Future.succeededFuture(teamList());
       case "GET /spend/keys" -> spend();
+      case "GET /spend/teams" -> teamSpend();
       default -> Future.failedFuture(new RelayException(404, "not_found_error", "No such management endpoint: "
           + request.method().name() + " " + (serves(request.path()) ? request.path() : "")));
     }).onComplete(done -> {
@@ -319,6 +321,7 @@ public final class KeyManagementApi {
     if (authenticator.configTeam(teamId)) {
       info = NODES.objectNode().put("team_id", teamId).put("source", "config");
       info.set("guardrails", strings(authenticator.configTeams().get(teamId)));
+      quota(info, authenticator.configTeamQuota(teamId));
     } else {
       info = describe(runtimeTeam(teamId));
     }
@@ -333,8 +336,12 @@ public final class KeyManagementApi {
 
   private JsonNode teamList() {
     ArrayNode listed = NODES.arrayNode();
-    authenticator.configTeams().forEach((id, rails) -> listed.add(NODES.objectNode().put("team_id", id)
-        .put("source", "config").set("guardrails", strings(rails))));
+    authenticator.configTeams().forEach((id, rails) -> {
+      ObjectNode team = NODES.objectNode().put("team_id", id).put("source", "config");
+      team.set("guardrails", strings(rails));
+      quota(team, authenticator.configTeamQuota(id));
+      listed.add(team);
+    });
     keys.teams().forEach(t -> listed.add(describe(t)));
     return listed;
   }
@@ -347,8 +354,14 @@ public final class KeyManagementApi {
       }
       rails.add(g.asText());
     }
+    KeyQuota quota;
+    try {
+      quota = loader.quota(fields, "request");
+    } catch (ConfigException e) {
+      throw new RelayException(400, "invalid_request_error", e.getMessage());
+    }
     return new RuntimeTeam(teamId, fields.hasNonNull("team_alias") ? Optional.of(text(fields, "team_alias"))
-        : Optional.empty(), List.copyOf(rails), metadata(fields), created);
+        : Optional.empty(), List.copyOf(rails), quota, metadata(fields), created);
   }
 
   // ---- spend
@@ -371,6 +384,30 @@ public final class KeyManagementApi {
         return row;
       });
     }).toList();
+    return Future.all(rows).map(done -> {
+      ArrayNode out = NODES.arrayNode();
+      rows.forEach(r -> out.add(r.result()));
+      return out;
+    });
+  }
+
+  /** Spend of every team with limits, over all its keys, in its current budget period. */
+  private Future<JsonNode> teamSpend() {
+    Map<String, KeyQuota> teams = new LinkedHashMap<>();
+    authenticator.configTeams().keySet().forEach(id -> teams.put(id, authenticator.configTeamQuota(id)));
+    keys.teams().forEach(t -> teams.putIfAbsent(t.teamId(), t.quota()));
+    List<Future<ObjectNode>> rows = new ArrayList<>();
+    teams.forEach((id, quota) -> {
+      ObjectNode row = NODES.objectNode().put("team_id", id);
+      quota.maxBudget().ifPresentOrElse(b -> row.put("max_budget", b), () -> row.putNull("max_budget"));
+      rows.add(quota.unlimited() ? Future.succeededFuture(row.putNull("spend"))
+          : limits.usage(KeyLimits.teamEntry(id), quota).map(usage -> {
+            row.put("spend", usage.map(u -> u.spend()).orElse(java.math.BigDecimal.ZERO));
+            usage.flatMap(KeyLimits.KeyUsage::periodEnd).ifPresent(end -> row.put("budget_reset_at", end.toString()));
+            row.put("live_sessions", usage.map(KeyLimits.KeyUsage::liveSessions).orElse(0));
+            return row;
+          }));
+    });
     return Future.all(rows).map(done -> {
       ArrayNode out = NODES.arrayNode();
       rows.forEach(r -> out.add(r.result()));
@@ -458,12 +495,7 @@ public final class KeyManagementApi {
     ObjectNode info = NODES.objectNode().put("token", HexFormat.of().formatHex(key.sha256()))
         .put("key_alias", key.alias()).put("source", source);
     info.set("models", strings(key.models().stream().sorted().toList()));
-    key.quota().maxParallelSessions().ifPresentOrElse(n -> info.put("max_parallel_requests", n),
-        () -> info.putNull("max_parallel_requests"));
-    key.quota().sessionsPerMinute().ifPresentOrElse(n -> info.put("rpm_limit", n), () -> info.putNull("rpm_limit"));
-    key.quota().maxBudget().ifPresentOrElse(b -> info.put("max_budget", b), () -> info.putNull("max_budget"));
-    key.quota().budgetDuration().ifPresentOrElse(d -> info.put("budget_duration", duration(d)),
-        () -> info.putNull("budget_duration"));
+    quota(info, key.quota());
     key.expires().ifPresentOrElse(e -> info.put("expires", e.toString()), () -> info.putNull("expires"));
     key.teamId().ifPresentOrElse(t -> info.put("team_id", t), () -> info.putNull("team_id"));
     ObjectNode metadata = info.putObject("metadata");
@@ -472,8 +504,18 @@ public final class KeyManagementApi {
     return info;
   }
 
+  /** Limits in LiteLLM's field names (null when not set). */
+  static void quota(ObjectNode info, KeyQuota quota) {
+    quota.maxParallelSessions().ifPresentOrElse(n -> info.put("max_parallel_requests", n),
+        () -> info.putNull("max_parallel_requests"));
+    quota.sessionsPerMinute().ifPresentOrElse(n -> info.put("rpm_limit", n), () -> info.putNull("rpm_limit"));
+    quota.maxBudget().ifPresentOrElse(b -> info.put("max_budget", b), () -> info.putNull("max_budget"));
+    quota.budgetDuration().ifPresentOrElse(d -> info.put("budget_duration", duration(d)),
+        () -> info.putNull("budget_duration"));
+  }
+
   /** A period in LiteLLM's form, in the largest whole unit: 30d, 12h, 5m or 90s. */
-  private static String duration(java.time.Duration d) {
+  static String duration(java.time.Duration d) {
     long s = d.toSeconds();
     return s % 86_400 == 0 ? s / 86_400 + "d" : s % 3_600 == 0 ? s / 3_600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
   }
@@ -481,6 +523,7 @@ public final class KeyManagementApi {
   private static ObjectNode describe(RuntimeTeam team) {
     ObjectNode info = NODES.objectNode().put("team_id", team.teamId()).put("source", "api");
     team.alias().ifPresentOrElse(a -> info.put("team_alias", a), () -> info.putNull("team_alias"));
+    quota(info, team.quota());
     info.set("guardrails", strings(team.guardrails()));
     ObjectNode metadata = info.putObject("metadata");
     team.metadata().forEach(metadata::put);

@@ -37,6 +37,7 @@ public final class KeyRecords {
       value.put("kind", "team").put("team_id", team.teamId());
       team.alias().ifPresent(a -> value.put("team_alias", a));
       team.guardrails().forEach(value.putArray("guardrails")::add);
+      KeyManagementApi.quota(value, team.quota());
       ObjectNode metadata = value.putObject("metadata");
       team.metadata().forEach(metadata::put);
       value.put("created_at", team.createdAt().toString());
@@ -87,7 +88,7 @@ public final class KeyRecords {
     node.path("metadata").fields().forEachRemaining(f -> metadata.put(f.getKey(), f.getValue().asText()));
     return new KeyChange.PutTeam(new RuntimeTeam(id, node.hasNonNull("team_alias")
         ? Optional.of(node.get("team_alias").asText()) : Optional.empty(), List.copyOf(guardrails),
-        Map.copyOf(metadata), Instant.parse(node.path("created_at").asText())));
+        LOADER.quota(node, "stored team " + id), Map.copyOf(metadata), Instant.parse(node.path("created_at").asText())));
   }
 
   private static Set<String> referencedGuardrails(JsonNode definition) {

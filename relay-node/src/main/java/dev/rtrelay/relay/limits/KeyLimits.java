@@ -215,21 +215,31 @@ public final class KeyLimits {
    * {@code rpm_limit}; otherwise counts it. The lease must be released when the session ends.
    */
   public Future<Lease> openSession(Principal principal) {
-    KeyQuota quota = principal.quota();
+    Future<Lease> key = open(principal.id(), "Key '" + principal.id() + "'", principal.quota());
+    Optional<String> team = principal.teamId();
+    if (team.isEmpty() || principal.teamQuota().unlimited()) {
+      return key;
+    }
+    // The team's limits count every session of its keys, on top of each key's own; a team refusal gives the key's
+    // slot back.
+    return key.compose(keyLease -> open(teamEntry(team.get()), "Team '" + team.get() + "'", principal.teamQuota())
+        .map(keyLease::and).onFailure(e -> keyLease.release()));
+  }
+
+  private Future<Lease> open(String keyId, String who, KeyQuota quota) {
     if (quota.unlimited()) {
       return Future.succeededFuture(Lease.NONE);
     }
     boolean countsLive = quota.maxParallelSessions().isPresent();
-    String keyId = principal.id();
     if (!quorum.present()) {
       return noQuorum();
     }
     return update(keyId, state -> {
       long now = clock.millis();
       state.refresh(liveNodes.get(), now, quota);
-      state.checkBudget(keyId, quota);
-      state.checkParallel(keyId, quota);
-      state.checkRate(keyId, quota, now);
+      state.checkBudget(who, quota);
+      state.checkParallel(who, quota);
+      state.checkRate(who, quota, now);
       state.recordOpen(nodeId, countsLive, quota, now);
       return null;
     }, countsLive ? new Written() {
@@ -246,42 +256,73 @@ public final class KeyLimits {
     } : null).map(v -> countsLive ? new Lease(this, keyId) : Lease.NONE);
   }
 
+
   /** Admits a WebRTC secret or call: budget and {@code rpm_limit} apply (the relay cannot see a call end). */
   public Future<Void> admitRequest(Principal principal) {
-    KeyQuota quota = principal.quota();
+    Future<Void> key = admit(principal.id(), "Key '" + principal.id() + "'", principal.quota());
+    Optional<String> team = principal.teamId();
+    if (team.isEmpty() || principal.teamQuota().unlimited()) {
+      return key;
+    }
+    return key.compose(v -> admit(teamEntry(team.get()), "Team '" + team.get() + "'", principal.teamQuota()));
+  }
+
+  private Future<Void> admit(String keyId, String who, KeyQuota quota) {
     if (quota.maxBudget().isEmpty() && quota.sessionsPerMinute().isEmpty()) {
       return Future.succeededFuture();
     }
     if (!quorum.present()) {
       return noQuorum();
     }
-    return update(principal.id(), state -> {
+    return update(keyId, state -> {
       long now = clock.millis();
       state.refresh(liveNodes.get(), now, quota);
-      state.checkBudget(principal.id(), quota);
-      state.checkRate(principal.id(), quota, now);
+      state.checkBudget(who, quota);
+      state.checkRate(who, quota, now);
       state.recordOpen(nodeId, false, quota, now);
       return null;
     }, null);
   }
 
   /**
-   * Adds a response's cost to the key's spend in the current budget period. When the cluster cannot take it now (no
-   * quorum, or it refused the write) the amount is kept here and added by the next reconciliation: it never fails.
-   *
-   * @return true when the key is now at or over {@code max_budget} (false while the amount is deferred)
+   * A team's counters live beside its keys', under an id no key alias can take ({@code team:} is refused as the start
+   * of an alias).
    */
+  public static String teamEntry(String teamId) {
+    return TEAM_PREFIX + teamId;
+  }
+
+  /** Aliases may not start with this: it names teams' counters. */
+  public static final String TEAM_PREFIX = "team:";
+
   public Future<Boolean> addSpend(Principal principal, BigDecimal usd) {
-    KeyQuota quota = principal.quota();
+    return spend(principal, usd).map(over -> over.key() || over.team());
+  }
+
+  /** Adds a response's cost to the key and to its team; says which of them is now at or over its budget. */
+  public Future<OverBudget> spend(Principal principal, BigDecimal usd) {
+    Future<Boolean> key = addSpend(principal.id(), principal.quota(), usd);
+    Optional<String> team = principal.teamId();
+    Future<Boolean> teamSpend = team.isEmpty() ? Future.succeededFuture(false)
+        : addSpend(teamEntry(team.get()), principal.teamQuota(), usd);
+    return Future.join(key, teamSpend).transform(done -> Future.succeededFuture(new OverBudget(
+        key.succeeded() && key.result(), teamSpend.succeeded() && teamSpend.result())));
+  }
+
+  /** Which budgets a spend exhausted. */
+  public record OverBudget(boolean key, boolean team) {}
+
+  private Future<Boolean> addSpend(String keyId, KeyQuota quota, BigDecimal usd) {
     if (quota.maxBudget().isEmpty() || usd.signum() <= 0) {
       return Future.succeededFuture(false);
     }
     if (!quorum.present()) {
-      defer(principal.id(), usd, quota);
+      defer(keyId, usd, quota);
       return Future.succeededFuture(false);
     }
-    return writeSpend(principal.id(), usd, quota).recover(e -> Future.succeededFuture(false));
+    return writeSpend(keyId, usd, quota).recover(e -> Future.succeededFuture(false));
   }
+
 
   /** Adds the amount to the entry; if it certainly did not land (not a timeout, which may land late), defers it. */
   private Future<Boolean> writeSpend(String keyId, BigDecimal usd, KeyQuota quota) {
@@ -516,19 +557,40 @@ public final class KeyLimits {
 
   /** A counted live session; {@link #release} is idempotent. */
   public static final class Lease {
-    static final Lease NONE = new Lease(null, null);
+    static final Lease NONE = new Lease(null, null, null);
     private final KeyLimits limits;
     private final String keyId;
+    /** Released with this one: the team's slot taken with the key's. */
+    private final Lease next;
     private final AtomicBoolean released = new AtomicBoolean();
 
     private Lease(KeyLimits limits, String keyId) {
+      this(limits, keyId, null);
+    }
+
+    private Lease(KeyLimits limits, String keyId, Lease next) {
       this.limits = limits;
       this.keyId = keyId;
+      this.next = next;
+    }
+
+    /** This lease and {@code other}, released together. */
+    Lease and(Lease other) {
+      if (other == NONE) {
+        return this;
+      }
+      if (this == NONE) {
+        return other;
+      }
+      return new Lease(limits, keyId, other);
     }
 
     public void release() {
       if (limits != null && released.compareAndSet(false, true)) {
         limits.release(keyId);
+      }
+      if (next != null) {
+        next.release();
       }
     }
   }

@@ -85,30 +85,31 @@ final class KeyState {
     }
   }
 
-  void checkBudget(String keyId, KeyQuota quota) {
+  /** @param who the holder as the client reads it: {@code Key 'alias'} or {@code Team 'id'} */
+  void checkBudget(String who, KeyQuota quota) {
     if (quota.maxBudget().isPresent() && spend.compareTo(quota.maxBudget().get()) >= 0) {
       String period = window == null || quota.budgetDuration().isEmpty() ? ""
           : "; the budget resets at " + Instant.ofEpochMilli(window + quota.budgetDuration().get().toMillis());
-      throw new RelayException(429, "budget_exceeded", "Key '" + keyId + "' has used its budget (max_budget "
+      throw new RelayException(429, "budget_exceeded", who + " has used its budget (max_budget "
           + quota.maxBudget().get().toPlainString() + " USD, spent " + spend.toPlainString() + " USD" + period + ")");
     }
   }
 
-  void checkParallel(String keyId, KeyQuota quota) {
+  void checkParallel(String who, KeyQuota quota) {
     if (quota.maxParallelSessions().isPresent()) {
       int max = quota.maxParallelSessions().get();
       if (liveSessions() >= max) {
-        throw RelayException.tooManyRequests("Key '" + keyId + "' already has " + max
+        throw RelayException.tooManyRequests(who + " already has " + max
             + " live realtime sessions (max_parallel_requests)");
       }
     }
   }
 
-  void checkRate(String keyId, KeyQuota quota, long now) {
+  void checkRate(String who, KeyQuota quota, long now) {
     if (quota.sessionsPerMinute().isPresent() && opens.size() >= quota.sessionsPerMinute().get()) {
       long retryMillis = opens.getLong(0) + MINUTE_MILLIS - now;
       int retryAfter = (int) Math.max(1, (retryMillis + 999) / 1000);
-      throw new RelayException(429, "rate_limit_error", "Key '" + keyId + "' opened "
+      throw new RelayException(429, "rate_limit_error", who + " opened "
           + quota.sessionsPerMinute().get() + " sessions in the last minute (rpm_limit); retry in " + retryAfter + " s",
           Optional.of(retryAfter));
     }

@@ -4,6 +4,9 @@ package dev.rtrelay.relay.ws;
 interface LiveSession {
   String keyId();
 
+  /** The team of the session's key, if any: a team's budget closes all its keys' sessions. */
+  java.util.Optional<String> teamId();
+
   void ping();
 
   /** Closes both sides with the same code; the session then ends. */

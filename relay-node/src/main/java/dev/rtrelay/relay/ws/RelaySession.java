@@ -369,6 +369,11 @@ public final class RelaySession implements LiveSession, SessionHooks.Actions {
     return context.principal().id();
   }
 
+  @Override
+  public java.util.Optional<String> teamId() {
+    return context.principal().teamId();
+  }
+
   /** Tells the client why with an OpenAI-shaped error event, then closes both sides with {@code code}. */
   @Override
   public void closeWithError(String errorType, String message, short code, String reason) {

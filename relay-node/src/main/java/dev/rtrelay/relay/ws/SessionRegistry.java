@@ -1,5 +1,6 @@
 package dev.rtrelay.relay.ws;
 
+import dev.rtrelay.relay.limits.KeyLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.HashSet;
@@ -49,7 +50,19 @@ public final class SessionRegistry {
   }
 
   /** Ends every session of a key that has used its budget: an error event the SDKs surface, then 1008. */
+  /** @param keyId a key alias, or {@link KeyLimits#teamEntry} of a team: every session of the team's keys */
   public void closeKeyOverBudget(String keyId) {
+    if (keyId.startsWith(KeyLimits.TEAM_PREFIX)) {
+      String team = keyId.substring(KeyLimits.TEAM_PREFIX.length());
+      for (LiveSession s : Set.copyOf(sessions)) {
+        if (s.teamId().equals(java.util.Optional.of(team))) {
+          s.closeWithError("budget_exceeded", "Team '" + team + "' has used its budget (max_budget); this session is "
+              + "closed and new sessions are refused until the budget period resets", CloseCodes.POLICY_VIOLATION,
+              "budget exceeded");
+        }
+      }
+      return;
+    }
     for (LiveSession s : Set.copyOf(sessions)) {
       if (s.keyId().equals(keyId)) {
         s.closeWithError("budget_exceeded", "Key '" + keyId + "' has used its budget (max_budget); this session is "

@@ -404,6 +404,11 @@ final class TranslatingSession implements LiveSession, SessionHooks.Actions {
   }
 
   @Override
+  public java.util.Optional<String> teamId() {
+    return context.principal().teamId();
+  }
+
+  @Override
   public void ping() {
     if (!client.isClosed()) {
       client.writePing(PING_PAYLOAD);

@@ -67,8 +67,12 @@ class KeyManagementApiTest {
                 - {keyword: system update, action: BLOCK}
         general_settings:
           master_key: %s
+          teams:
+            - {team_id: cfg-team, max_parallel_requests: 1}
           virtual_keys:
             - {key_alias: from-config, key: %s}
+            - {key_alias: cfg-a, key: sk-config-team-a-0a1b2c3d4e, team_id: cfg-team}
+            - {key_alias: cfg-b, key: sk-config-team-b-0a1b2c3d4e, team_id: cfg-team}
         """.formatted(upstream.baseUrl(), upstream.baseUrl(), RelayFixture.MASTER_KEY, CONFIG_KEY))
         .await(10, TimeUnit.SECONDS);
     http = vertx.createHttpClient();
@@ -137,7 +141,7 @@ class KeyManagementApiTest {
     assertEquals("ops", info.getJsonObject("metadata").getString("owner"));
     assertEquals("api", info.getString("source"));
     JsonArray listed = admin(HttpMethod.GET, "/key/list", null).json().getJsonArray("keys");
-    assertEquals(2, listed.size(), "the config's key and the new one: " + listed);
+    assertEquals(4, listed.size(), "the config's three keys and the new one: " + listed);
   }
 
   @Test
@@ -215,6 +219,44 @@ class KeyManagementApiTest {
   }
 
   @Test
+  void aTeamsLimitsCountAllItsKeysSessionsWhetherTheTeamIsInTheConfigOrMadeHere() throws Exception {
+    Answer team = admin(HttpMethod.POST, "/team/new", "{\"team_id\": \"pair\", \"max_parallel_requests\": 1, "
+        + "\"max_budget\": 20, \"budget_duration\": \"30d\"}");
+    assertEquals(200, team.status(), team.body().toString());
+    assertEquals(1, team.json().getInteger("max_parallel_requests"));
+    assertEquals("30d", team.json().getString("budget_duration"));
+    String one = admin(HttpMethod.POST, "/key/generate", "{\"key_alias\": \"p1\", \"team_id\": \"pair\"}")
+        .json().getString("key");
+    String two = admin(HttpMethod.POST, "/key/generate", "{\"key_alias\": \"p2\", \"team_id\": \"pair\"}")
+        .json().getString("key");
+    for (String[] keys : new String[][] {{one, two}, {"sk-config-team-a-0a1b2c3d4e", "sk-config-team-b-0a1b2c3d4e"}}) {
+      RecordingClient held = relay.record(relay.options("voice").addHeader("Authorization", "Bearer " + keys[0]))
+          .await(10, TimeUnit.SECONDS);
+      RelayFixture.Rejection refused = relay.expectRejection(relay.options("voice")
+          .addHeader("Authorization", "Bearer " + keys[1])).await(10, TimeUnit.SECONDS);
+      assertEquals(429, refused.status());
+      assertTrue(refused.message().startsWith("Team '"), refused.message());
+      held.socket().close();
+      RecordingClient.await(() -> {
+        try {
+          return open(keys[1], "voice") == 101;
+        } catch (Exception e) {
+          return false;
+        }
+      }, "the team's slot free again");
+    }
+    JsonArray spend = Json.decodeValue(admin(HttpMethod.GET, "/spend/teams", null).body(), JsonArray.class);
+    assertEquals(2, spend.size(), spend.encode());
+    JsonObject pair = spend.stream().map(JsonObject.class::cast).filter(t -> t.getString("team_id").equals("pair"))
+        .findFirst().orElseThrow();
+    assertEquals(0, new java.math.BigDecimal("20").compareTo(new java.math.BigDecimal(pair.getValue("max_budget")
+        .toString())), pair.encode());
+    assertTrue(pair.containsKey("budget_reset_at"), pair.encode());
+    assertEquals(400, admin(HttpMethod.POST, "/team/update", "{\"team_id\": \"pair\", \"rpm_limit\": 0}").status());
+    assertEquals(400, admin(HttpMethod.POST, "/key/generate", "{\"key_alias\": \"team:x\"}").status());
+  }
+
+  @Test
   void badRequestsNameTheFieldAndOnlyAdminsOnTheManagementPortGetIn() throws Exception {
     assertEquals(401, call(HttpMethod.POST, relay.managementPort(), "/key/generate", "sk-nope", "{}").status());
     assertEquals(403, call(HttpMethod.POST, relay.managementPort(), "/key/generate", CONFIG_KEY, "{}").status());
@@ -232,6 +274,8 @@ class KeyManagementApiTest {
     assertEquals(413, admin(HttpMethod.POST, "/key/generate", "{\"metadata\": {\"a\": \"" + "x".repeat(70_000)
         + "\"}}").status());
     assertEquals(404, admin(HttpMethod.GET, "/key/rotate", null).status());
-    assertEquals(0, Json.decodeValue(admin(HttpMethod.GET, "/team/list", null).body(), JsonArray.class).size());
+    JsonArray teams = Json.decodeValue(admin(HttpMethod.GET, "/team/list", null).body(), JsonArray.class);
+    assertEquals(1, teams.size(), "the config's team only: " + teams);
+    assertEquals("config", teams.getJsonObject(0).getString("source"));
   }
 }

@@ -306,4 +306,50 @@ class KeyLimitsTest {
       }
     }
   }
+
+  private static Principal teamKey(String alias, KeyQuota teamQuota) {
+    return new Principal(alias, Set.of(), KeyQuota.NONE, Optional.of("support"), Map.of(), List.of(), teamQuota);
+  }
+
+  @Test
+  void aTeamsLimitsCountEveryKeyOfTheTeamAcrossNodes() throws Exception {
+    KeyQuota team = new KeyQuota(Optional.of(2), Optional.empty(), Optional.of(new BigDecimal("1.00")),
+        Optional.of(Duration.ofDays(30)));
+    KeyLimits.Lease first = await(nodeA.openSession(teamKey("agent-1", team)));
+    KeyLimits.Lease second = await(nodeB.openSession(teamKey("agent-2", team)));
+    RelayException full = refusal(nodeA.openSession(teamKey("agent-3", team)));
+    assertEquals(429, full.status());
+    assertTrue(full.getMessage().startsWith("Team 'support' already has 2"), full.getMessage());
+    second.release();
+    Poll.until(() -> {
+      try {
+        KeyLimits.Lease third = await(nodeA.openSession(teamKey("agent-3", team)));
+        third.release();
+        return true;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    first.release();
+
+    // Spend of every key adds up on the team; the response that reaches the team's budget says so.
+    assertEquals(new KeyLimits.OverBudget(false, false), await(nodeA.spend(teamKey("agent-1", team),
+        new BigDecimal("0.60"))));
+    assertEquals(new KeyLimits.OverBudget(false, true), await(nodeB.spend(teamKey("agent-2", team),
+        new BigDecimal("0.40"))));
+    RelayException spent = refusal(nodeB.openSession(teamKey("agent-4", team)));
+    assertEquals(429, spent.status());
+    assertTrue(spent.getMessage().startsWith("Team 'support' has used its budget"), spent.getMessage());
+  }
+
+  /** Polls a condition for up to 5 s (a release is written asynchronously). */
+  private static final class Poll {
+    static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (!condition.getAsBoolean()) {
+        assertTrue(System.nanoTime() < deadline, "condition not met within 5 s");
+        Thread.sleep(10);
+      }
+    }
+  }
 }
