@@ -372,17 +372,7 @@ public final class KeyManagementApi {
     List<Future<ObjectNode>> rows = all.stream().map(k -> {
       ObjectNode row = NODES.objectNode().put("token", HexFormat.of().formatHex(k.sha256()))
           .put("key_alias", k.alias());
-      k.quota().maxBudget().ifPresentOrElse(b -> row.put("max_budget", b), () -> row.putNull("max_budget"));
-      if (k.quota().unlimited()) {
-        // A key without limits never touches the shared counters: its spend is in the session records only.
-        return Future.succeededFuture(row.putNull("spend"));
-      }
-      return limits.usage(k.alias(), k.quota()).map(usage -> {
-        row.put("spend", usage.map(u -> u.spend()).orElse(java.math.BigDecimal.ZERO));
-        usage.flatMap(KeyLimits.KeyUsage::periodEnd).ifPresent(end -> row.put("budget_reset_at", end.toString()));
-        row.put("live_sessions", usage.map(KeyLimits.KeyUsage::liveSessions).orElse(0));
-        return row;
-      });
+      return usage(row, k.alias(), k.quota());
     }).toList();
     return Future.all(rows).map(done -> {
       ArrayNode out = NODES.arrayNode();
@@ -398,20 +388,29 @@ public final class KeyManagementApi {
     keys.teams().forEach(t -> teams.putIfAbsent(t.teamId(), t.quota()));
     List<Future<ObjectNode>> rows = new ArrayList<>();
     teams.forEach((id, quota) -> {
-      ObjectNode row = NODES.objectNode().put("team_id", id);
-      quota.maxBudget().ifPresentOrElse(b -> row.put("max_budget", b), () -> row.putNull("max_budget"));
-      rows.add(quota.unlimited() ? Future.succeededFuture(row.putNull("spend"))
-          : limits.usage(KeyLimits.teamEntry(id), quota).map(usage -> {
-            row.put("spend", usage.map(u -> u.spend()).orElse(java.math.BigDecimal.ZERO));
-            usage.flatMap(KeyLimits.KeyUsage::periodEnd).ifPresent(end -> row.put("budget_reset_at", end.toString()));
-            row.put("live_sessions", usage.map(KeyLimits.KeyUsage::liveSessions).orElse(0));
-            return row;
-          }));
+      rows.add(usage(NODES.objectNode().put("team_id", id), KeyLimits.teamEntry(id), quota));
     });
     return Future.all(rows).map(done -> {
       ArrayNode out = NODES.arrayNode();
       rows.forEach(r -> out.add(r.result()));
       return out;
+    });
+  }
+
+  /**
+   * Fills a spend row: budget, spend in the current period, when it resets, live sessions. Without limits nothing is
+   * counted in the cluster (the spend is in the session records only): spend is null.
+   */
+  private Future<ObjectNode> usage(ObjectNode row, String counterId, KeyQuota quota) {
+    quota.maxBudget().ifPresentOrElse(b -> row.put("max_budget", b), () -> row.putNull("max_budget"));
+    if (quota.unlimited()) {
+      return Future.succeededFuture(row.putNull("spend"));
+    }
+    return limits.usage(counterId, quota).map(usage -> {
+      row.put("spend", usage.map(u -> u.spend()).orElse(java.math.BigDecimal.ZERO));
+      usage.flatMap(KeyLimits.KeyUsage::periodEnd).ifPresent(end -> row.put("budget_reset_at", end.toString()));
+      row.put("live_sessions", usage.map(KeyLimits.KeyUsage::liveSessions).orElse(0));
+      return row;
     });
   }
 
