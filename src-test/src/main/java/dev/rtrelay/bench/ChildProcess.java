@@ -24,12 +24,13 @@ public final class ChildProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
   private final BlockingQueue<String> matches = new ArrayBlockingQueue<>(1);
+  private final Thread pump;
 
   private ChildProcess(String name, Process process, Path log, Pattern ready) {
     this.name = name;
     this.process = process;
     this.log = log;
-    Thread pump = new Thread(() -> {
+    pump = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
           StandardCharsets.UTF_8)); var out = Files.newBufferedWriter(log)) {
         for (String line; (line = in.readLine()) != null; ) {
@@ -59,12 +60,25 @@ public final class ChildProcess implements AutoCloseable {
 
   /** The first capture group of the ready line (e.g. a port), or fails with the log's tail. */
   public String awaitReady(long seconds) throws Exception {
-    String m = matches.poll(seconds, TimeUnit.SECONDS);
-    if (m == null) {
-      throw new IllegalStateException(name + " did not become ready in " + seconds + " s; log " + log + ":\n"
-          + tail());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < deadline) {
+      String m = matches.poll(200, TimeUnit.MILLISECONDS);
+      if (m != null) {
+        return m;
+      }
+      if (!process.isAlive()) {
+        // A process that exited (a bad option, a port in use) will never be ready: say so now, not at the deadline
+        // (once its last lines are read, in case the ready line was among them).
+        pump.join(2_000);
+        m = matches.poll();
+        if (m != null) {
+          return m;
+        }
+        throw new IllegalStateException(name + " exited with status " + process.exitValue() + " before it was ready; "
+            + "log " + log + ":\n" + tail());
+      }
     }
-    return m;
+    throw new IllegalStateException(name + " did not become ready in " + seconds + " s; log " + log + ":\n" + tail());
   }
 
   public String tail() throws IOException {
