@@ -160,8 +160,13 @@ class VoiceLatencyTest {
         served.add(slowing.acceptedSockets() > before ? "slowing" : "fast");
       }
       System.out.println("after one deployment slowed from 20 to 300 ms: " + served);
-      assertTrue(served.subList(served.size() - 8, served.size()).stream().allMatch("fast"::equals),
+      // One slow response is all the router needs to learn: the slowed deployment may still win a pick while its
+      // figure is the old 20 ms (the fast one's average wobbles with GC and JIT), but once it has been timed at 300 ms
+      // its average is several times the fast one's and no new session goes there again.
+      int firstSlow = served.indexOf("slowing");
+      assertTrue(firstSlow < 0 || !served.subList(firstSlow + 1, served.size()).contains("slowing"),
           "new sessions should have moved to the fast deployment: " + served);
+      assertTrue(served.stream().filter("fast"::equals).count() >= 11, "mostly fast: " + served);
     } finally {
       relay.close().await(10, TimeUnit.SECONDS);
     }
